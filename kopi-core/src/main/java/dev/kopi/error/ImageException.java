@@ -1,0 +1,56 @@
+package dev.kopi.error;
+
+import java.io.IOException;
+
+/**
+ * The root of kopi's exception hierarchy. Every message names the action and the object
+ * ("reading blob sha256:... from oci:/x: ..."), and the code tells callers what kind of failure it is.
+ */
+public class ImageException extends IOException {
+    private static final long serialVersionUID = 1L;
+    private final ErrorCode code;
+
+    public ImageException(ErrorCode code, String message) {
+        super(message);
+        this.code = code;
+    }
+
+    public ImageException(ErrorCode code, String message, Throwable cause) {
+        super(message, cause);
+        this.code = code;
+    }
+
+    public ErrorCode code() {
+        return code;
+    }
+
+    /** True when {@code t} or any of its causes is an {@link ImageException} with the given code. */
+    public static boolean hasCode(Throwable t, ErrorCode code) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof ImageException ie && ie.code == code) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public static ImageException notFound(String message) {
+        return new ImageException(ErrorCode.NOT_FOUND, message);
+    }
+
+    public static ImageException notFound(String message, Throwable cause) {
+        return new ImageException(ErrorCode.NOT_FOUND, message, cause);
+    }
+
+    public static ImageException invalid(String message) {
+        return new ImageException(ErrorCode.INVALID_INPUT, message);
+    }
+
+    public static ImageException invalid(String message, Throwable cause) {
+        return new ImageException(ErrorCode.INVALID_INPUT, message, cause);
+    }
+
+    public static ImageException unsupported(String message) {
+        return new ImageException(ErrorCode.UNSUPPORTED, message);
+    }
+}
