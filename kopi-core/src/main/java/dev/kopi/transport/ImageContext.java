@@ -24,11 +24,14 @@ import java.util.Optional;
  * @param authFile {@code --authfile}, null for the default search
  * @param userAgentPrefix {@code --user-agent-prefix}, null for none
  * @param registriesDir {@code --registries.d}, null for the default
+ * @param dirForceCompress {@code --dest-compress} (dir: destinations)
+ * @param dirForceDecompress {@code --dest-decompress} (dir: destinations)
  */
 public record ImageContext(Path tmpDir, String overrideOs, String overrideArch, String overrideVariant,
         Path ociSharedBlobDir, boolean ociAcceptUncompressedLayers, List<String> additionalTags, String daemonHost,
         Path certDir, Optional<Boolean> tlsVerify, String credentials, boolean noCredentials, String registryToken,
-        Path authFile, String userAgentPrefix, Path registriesDir) {
+        Path authFile, String userAgentPrefix, Path registriesDir, boolean dirForceCompress,
+        boolean dirForceDecompress) {
 
     public ImageContext {
         additionalTags = additionalTags == null ? List.of() : List.copyOf(additionalTags);
@@ -65,6 +68,8 @@ public record ImageContext(Path tmpDir, String overrideOs, String overrideArch, 
         b.authFile = authFile;
         b.userAgentPrefix = userAgentPrefix;
         b.registriesDir = registriesDir;
+        b.dirForceCompress = dirForceCompress;
+        b.dirForceDecompress = dirForceDecompress;
         return b;
     }
 
@@ -92,6 +97,8 @@ public record ImageContext(Path tmpDir, String overrideOs, String overrideArch, 
         private Path authFile;
         private String userAgentPrefix;
         private Path registriesDir;
+        private boolean dirForceCompress;
+        private boolean dirForceDecompress;
 
         public Builder tmpDir(Path v) { tmpDir = v; return this; }
         public Builder overrideOs(String v) { overrideOs = v; return this; }
@@ -109,11 +116,14 @@ public record ImageContext(Path tmpDir, String overrideOs, String overrideArch, 
         public Builder authFile(Path v) { authFile = v; return this; }
         public Builder userAgentPrefix(String v) { userAgentPrefix = v; return this; }
         public Builder registriesDir(Path v) { registriesDir = v; return this; }
+        public Builder dirForceCompress(boolean v) { dirForceCompress = v; return this; }
+        public Builder dirForceDecompress(boolean v) { dirForceDecompress = v; return this; }
 
         public ImageContext build() {
             return new ImageContext(tmpDir, overrideOs, overrideArch, overrideVariant, ociSharedBlobDir,
                     ociAcceptUncompressedLayers, additionalTags, daemonHost, certDir, tlsVerify, credentials,
-                    noCredentials, registryToken, authFile, userAgentPrefix, registriesDir);
+                    noCredentials, registryToken, authFile, userAgentPrefix, registriesDir, dirForceCompress,
+                    dirForceDecompress);
         }
     }
 }

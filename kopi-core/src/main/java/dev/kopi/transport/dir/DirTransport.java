@@ -1,10 +1,11 @@
 package dev.kopi.transport.dir;
 
 import dev.kopi.error.InvalidReferenceException;
+import dev.kopi.internal.path.LocalPaths;
 import dev.kopi.transport.ImageReference;
 import dev.kopi.transport.ImageTransport;
 
-/** The {@code dir:} transport. PLACEHOLDER: being written. */
+/** The {@code dir:} transport: skopeo's directory layout (version, manifest.json, blobs by hex digest). */
 public final class DirTransport implements ImageTransport {
     public static final DirTransport INSTANCE = new DirTransport();
 
@@ -18,10 +19,11 @@ public final class DirTransport implements ImageTransport {
 
     @Override
     public ImageReference parseReference(String withinTransport) throws InvalidReferenceException {
-        throw new InvalidReferenceException("dir: transport not implemented yet");
+        return new DirReference(withinTransport, LocalPaths.resolveFullyExplicit(withinTransport));
     }
 
     @Override
     public void validatePolicyConfigurationScope(String scope) throws InvalidReferenceException {
+        LocalPaths.validatePathScope(scope);
     }
 }

@@ -1,10 +1,10 @@
 package dev.kopi.transport.oci;
 
 import dev.kopi.error.InvalidReferenceException;
-import dev.kopi.transport.ImageReference;
+import dev.kopi.internal.path.LocalPaths;
 import dev.kopi.transport.ImageTransport;
 
-/** The {@code oci:} transport. PLACEHOLDER: being written. */
+/** The {@code oci:PATH[:REF|:@INDEX]} transport: an OCI image layout directory. */
 public final class OciTransport implements ImageTransport {
     public static final OciTransport INSTANCE = new OciTransport();
 
@@ -17,11 +17,12 @@ public final class OciTransport implements ImageTransport {
     }
 
     @Override
-    public ImageReference parseReference(String withinTransport) throws InvalidReferenceException {
-        throw new InvalidReferenceException("oci: transport not implemented yet");
+    public OciReference parseReference(String withinTransport) throws InvalidReferenceException {
+        return OciReference.parse(withinTransport, "oci");
     }
 
     @Override
     public void validatePolicyConfigurationScope(String scope) throws InvalidReferenceException {
+        LocalPaths.validatePathScope(scope);
     }
 }

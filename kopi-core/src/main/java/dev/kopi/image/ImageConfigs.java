@@ -1,0 +1,143 @@
+package dev.kopi.image;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kopi.error.ImageException;
+import dev.kopi.json.GoJson;
+import dev.kopi.json.GoTime;
+import dev.kopi.manifest.Manifests;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Image config documents: the Docker → OCI mapping, done as containers/image does it (a Go struct round trip). */
+public final class ImageConfigs {
+    private ImageConfigs() {
+    }
+
+    /**
+     * The OCI image config (image-spec v1.1.1 {@code v1.Image}) that containers/image derives from a config
+     * document: the fields OCI knows, in its field order, Go-encoded. Both Docker and OCI configs map.
+     */
+    public static Map<String, Object> toOciGo(byte[] config) throws ImageException {
+        JsonNode n = Manifests.readTree(config, "image config");
+        Map<String, Object> m = new LinkedHashMap<>();
+        OffsetDateTime created = GoTime.parse(text(n, "created"));
+        if (created != null) {
+            m.put("created", GoTime.format(created));
+        }
+        putIfNotEmpty(m, "author", text(n, "author"));
+        m.put("architecture", text(n, "architecture"));
+        m.put("os", text(n, "os"));
+        putIfNotEmpty(m, "os.version", text(n, "os.version"));
+        List<String> osFeatures = strings(n.get("os.features"));
+        if (osFeatures != null && !osFeatures.isEmpty()) {
+            m.put("os.features", osFeatures);
+        }
+        putIfNotEmpty(m, "variant", text(n, "variant"));
+        JsonNode c = n.get("config");
+        Map<String, Object> cfg = new LinkedHashMap<>();
+        if (c != null && c.isObject()) {
+            putIfNotEmpty(cfg, "User", text(c, "User"));
+            putSetIfNotEmpty(cfg, "ExposedPorts", c.get("ExposedPorts"));
+            putListIfNotEmpty(cfg, "Env", strings(c.get("Env")));
+            putListIfNotEmpty(cfg, "Entrypoint", strings(c.get("Entrypoint")));
+            putListIfNotEmpty(cfg, "Cmd", strings(c.get("Cmd")));
+            putSetIfNotEmpty(cfg, "Volumes", c.get("Volumes"));
+            putIfNotEmpty(cfg, "WorkingDir", text(c, "WorkingDir"));
+            Map<String, String> labels = stringMap(c.get("Labels"));
+            if (labels != null && !labels.isEmpty()) {
+                cfg.put("Labels", new TreeMap<>(labels));
+            }
+            putIfNotEmpty(cfg, "StopSignal", text(c, "StopSignal"));
+            JsonNode ae = c.get("ArgsEscaped");
+            if (ae != null && ae.asBoolean(false)) {
+                cfg.put("ArgsEscaped", true);
+            }
+        }
+        m.put("config", cfg);
+        JsonNode r = n.get("rootfs");
+        Map<String, Object> rootfs = new LinkedHashMap<>();
+        rootfs.put("type", r == null ? "" : text(r, "type"));
+        rootfs.put("diff_ids", r == null ? null : strings(r.get("diff_ids")));
+        m.put("rootfs", rootfs);
+        JsonNode h = n.get("history");
+        if (h != null && h.isArray() && !h.isEmpty()) {
+            List<Object> hist = new ArrayList<>();
+            for (JsonNode e : h) {
+                Map<String, Object> he = new LinkedHashMap<>();
+                OffsetDateTime hc = GoTime.parse(text(e, "created"));
+                if (hc != null) {
+                    he.put("created", GoTime.format(hc));
+                }
+                putIfNotEmpty(he, "created_by", text(e, "created_by"));
+                putIfNotEmpty(he, "author", text(e, "author"));
+                putIfNotEmpty(he, "comment", text(e, "comment"));
+                JsonNode el = e.get("empty_layer");
+                if (el != null && el.asBoolean(false)) {
+                    he.put("empty_layer", true);
+                }
+                hist.add(he);
+            }
+            m.put("history", hist);
+        }
+        return m;
+    }
+
+    /** {@link #toOciGo} encoded compactly: the bytes of the converted OCI config blob. */
+    public static byte[] toOciConfigBytes(byte[] config) throws ImageException {
+        return GoJson.marshal(toOciGo(config));
+    }
+
+    private static void putIfNotEmpty(Map<String, Object> m, String k, String v) {
+        if (v != null && !v.isEmpty()) {
+            m.put(k, v);
+        }
+    }
+
+    private static void putListIfNotEmpty(Map<String, Object> m, String k, List<String> v) {
+        if (v != null && !v.isEmpty()) {
+            m.put(k, v);
+        }
+    }
+
+    private static void putSetIfNotEmpty(Map<String, Object> m, String k, JsonNode v) {
+        if (v != null && v.isObject() && !v.isEmpty()) {
+            Map<String, Object> set = new TreeMap<>();
+            v.fieldNames().forEachRemaining(f -> set.put(f, Map.of()));
+            m.put(k, set);
+        }
+    }
+
+    static String text(JsonNode n, String f) {
+        JsonNode v = n == null ? null : n.get(f);
+        return v == null || v.isNull() ? "" : v.asText();
+    }
+
+    /** null for an absent/null field (Go nil slice), else the strings. */
+    static List<String> strings(JsonNode n) {
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        List<String> out = new ArrayList<>();
+        if (n.isArray()) {
+            for (JsonNode e : n) {
+                out.add(e.asText());
+            }
+        } else if (n.isTextual()) {
+            out.add(n.asText());
+        }
+        return out;
+    }
+
+    static Map<String, String> stringMap(JsonNode n) {
+        if (n == null || n.isNull() || !n.isObject()) {
+            return null;
+        }
+        Map<String, String> out = new TreeMap<>();
+        n.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().isNull() ? "" : e.getValue().asText()));
+        return out;
+    }
+}

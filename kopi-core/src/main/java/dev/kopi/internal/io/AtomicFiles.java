@@ -1,0 +1,115 @@
+package dev.kopi.internal.io;
+
+import dev.kopi.digest.DigestAlgorithm;
+import dev.kopi.digest.DigestingInputStream;
+import dev.kopi.blob.BlobInfo;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+
+/** File writes that are never seen half-done: temp file in the target's directory, fsync, atomic rename. */
+public final class AtomicFiles {
+    private AtomicFiles() {
+    }
+
+    /** Writes bytes to {@code target} atomically. */
+    public static void write(Path target, byte[] data) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                ch.write(java.nio.ByteBuffer.wrap(data));
+                ch.force(true);
+            }
+            move(tmp, target);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * Streams {@code in} to a temp file in {@code dir}, digesting it with {@code algorithm}. The caller renames
+     * the returned file (see {@link #move}) once the stream has been verified, or deletes it.
+     */
+    public static Spooled spool(InputStream in, Path dir, DigestAlgorithm algorithm) throws IOException {
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, ".kopi-blob-", ".tmp");
+        boolean ok = false;
+        try {
+            DigestingInputStream din = new DigestingInputStream(in, algorithm);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
+                 OutputStream out = java.nio.channels.Channels.newOutputStream(ch)) {
+                din.transferTo(out);
+                out.flush();
+                ch.force(false);
+            }
+            ok = true;
+            return new Spooled(tmp, new BlobInfo(din.digest(), din.count(), null));
+        } finally {
+            if (!ok) {
+                Files.deleteIfExists(tmp);
+            }
+        }
+    }
+
+    /** A spooled temp file and the digest/size of its content. */
+    public record Spooled(Path file, BlobInfo info) {
+    }
+
+    /** Atomic rename, replacing the target. */
+    public static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Deletes a file tree, ignoring what is already gone. */
+    public static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.deleteIfExists(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
+                if (exc instanceof NoSuchFileException) {
+                    return FileVisitResult.CONTINUE;
+                }
+                throw exc;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+                Files.deleteIfExists(dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    /** Best-effort {@link #deleteTree} for cleanup paths. */
+    public static void deleteTreeQuietly(Path root) {
+        try {
+            deleteTree(root);
+        } catch (IOException e) {
+            // cleanup only
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package dev.kopi.transport.dir;
+
+import dev.kopi.blob.BlobInfo;
+import dev.kopi.digest.Digest;
+import dev.kopi.digest.DigestAlgorithm;
+import dev.kopi.error.ErrorCode;
+import dev.kopi.error.ImageException;
+import dev.kopi.internal.io.AtomicFiles;
+import dev.kopi.signature.Signature;
+import dev.kopi.transport.DestinationCapabilities;
+import dev.kopi.transport.DestinationCapabilities.LayerCompression;
+import dev.kopi.transport.ImageContext;
+import dev.kopi.transport.ImageDestination;
+import dev.kopi.transport.ImageReference;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Writes a {@code dir:} image. Everything goes to a hidden staging directory beside the target; {@link #commit()}
+ * swaps it into place, so a failed copy leaves the user's directory as it was. Like skopeo, an existing target
+ * is replaced only when it is empty or is itself an image directory.
+ */
+final class DirImageDestination implements ImageDestination {
+    private final DirReference ref;
+    private final Path target;
+    private final Path staging;
+    private final DestinationCapabilities caps;
+    private boolean committed;
+
+    DirImageDestination(DirReference ref, ImageContext ctx) throws IOException {
+        this.ref = ref;
+        this.target = ref.resolvedPath();
+        if (ctx.dirForceCompress() && ctx.dirForceDecompress()) {
+            throw ImageException.invalid("Cannot compress and decompress at the same time");
+        }
+        LayerCompression lc = ctx.dirForceCompress() ? LayerCompression.COMPRESS
+                : ctx.dirForceDecompress() ? LayerCompression.DECOMPRESS : LayerCompression.PRESERVE;
+        this.caps = new DestinationCapabilities(List.of(), lc, false, false, true, true, true);
+        checkReplaceable(target);
+        Path parent = target.getParent();
+        try {
+            Files.createDirectories(parent);
+            this.staging = Files.createTempDirectory(parent, "." + target.getFileName() + ".kopi-");
+            Files.writeString(staging.resolve("version"), DirReference.VERSION, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ImageException(ErrorCode.IO, "creating directory for " + ref.path() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void checkReplaceable(Path target) throws IOException {
+        if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (!Files.isDirectory(target)) {
+            throw new ImageException(ErrorCode.IO, "checking for path \"" + target + "\": not a directory");
+        }
+        try (Stream<Path> s = Files.list(target)) {
+            if (s.findAny().isEmpty()) {
+                return;
+            }
+        }
+        Path version = target.resolve("version");
+        if (!Files.isRegularFile(version)
+                || !DirReference.VERSION.equals(Files.readString(version, StandardCharsets.UTF_8))) {
+            throw new ImageException(ErrorCode.INVALID_INPUT,
+                    "not a containers image directory, don't want to overwrite important data");
+        }
+    }
+
+    @Override
+    public ImageReference reference() {
+        return ref;
+    }
+
+    @Override
+    public DestinationCapabilities capabilities() {
+        return caps;
+    }
+
+    @Override
+    public BlobInfo putBlob(InputStream stream, BlobInfo info, PutBlobOptions options) throws IOException {
+        DigestAlgorithm alg = info.digest() != null ? info.digest().algorithm() : DigestAlgorithm.SHA256;
+        AtomicFiles.Spooled s = AtomicFiles.spool(stream, staging, alg);
+        try {
+            Digest d = s.info().digest();
+            AtomicFiles.move(s.file(), DirReference.blobPath(staging, d));
+            return info.withDigestAndSize(d, s.info().size());
+        } finally {
+            Files.deleteIfExists(s.file());
+        }
+    }
+
+    @Override
+    public void putManifest(byte[] manifest, String mediaType, Optional<Digest> instance) throws IOException {
+        AtomicFiles.write(DirReference.manifestPath(staging, instance), manifest);
+    }
+
+    @Override
+    public void putSignatures(List<Signature> signatures, Optional<Digest> instance) throws IOException {
+        for (int i = 0; i < signatures.size(); i++) {
+            AtomicFiles.write(DirReference.signaturePath(staging, i, instance), signatures.get(i).blob());
+        }
+    }
+
+    @Override
+    public void commit() throws IOException {
+        checkReplaceable(target);
+        Path old = null;
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            old = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".kopi-old-");
+            Files.delete(old);
+            Files.move(target, old);
+        }
+        try {
+            Files.move(staging, target);
+        } catch (IOException e) {
+            if (old != null) {
+                Files.move(old, target);
+            }
+            throw new ImageException(ErrorCode.IO, "committing " + ref.path() + ": " + e.getMessage(), e);
+        }
+        committed = true;
+        if (old != null) {
+            AtomicFiles.deleteTreeQuietly(old);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!committed) {
+            AtomicFiles.deleteTreeQuietly(staging);
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package dev.kopi.transport.oci;
+
+import dev.kopi.blob.BlobInfo;
+import dev.kopi.digest.Digest;
+import dev.kopi.digest.DigestAlgorithm;
+import dev.kopi.error.ImageException;
+import dev.kopi.internal.io.AtomicFiles;
+import dev.kopi.manifest.Descriptor;
+import dev.kopi.manifest.Manifests;
+import dev.kopi.manifest.MediaTypes;
+import dev.kopi.signature.Signature;
+import dev.kopi.transport.DestinationCapabilities;
+import dev.kopi.transport.DestinationCapabilities.LayerCompression;
+import dev.kopi.transport.ImageContext;
+import dev.kopi.transport.ImageDestination;
+import dev.kopi.transport.ImageReference;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * Writes an image into an OCI layout. Blobs go into {@code blobs/} as they arrive (each atomically); index.json
+ * is updated under a lock at {@link #commit()}. Blobs this destination created are removed again when it is
+ * closed without commit, so a failed copy leaves the layout exactly as it was.
+ */
+public final class OciImageDestination implements ImageDestination {
+    private final ImageReference ref;
+    private final OciReference layoutRef;
+    private final OciLayout layout;
+    private final DestinationCapabilities caps;
+    private final ConcurrentLinkedQueue<Path> created = new ConcurrentLinkedQueue<>();
+    private Descriptor topLevel;
+    private boolean committed;
+
+    /** @param ref the reference to report (an oci-archive destination reports its archive reference) */
+    public OciImageDestination(ImageReference ref, OciReference layoutRef, OciLayout layout, ImageContext ctx)
+            throws IOException {
+        this.ref = ref;
+        this.layoutRef = layoutRef;
+        this.layout = layout;
+        this.caps = new DestinationCapabilities(List.of(MediaTypes.OCI_MANIFEST, MediaTypes.OCI_INDEX),
+                ctx.ociAcceptUncompressedLayers() ? LayerCompression.PRESERVE : LayerCompression.COMPRESS,
+                true, false, false, true, true);
+        if (Files.exists(layout.indexPath())) {
+            layout.readIndex();
+        }
+    }
+
+    OciImageDestination(OciReference ref, OciLayout layout, ImageContext ctx) throws IOException {
+        this(ref, ref, layout, ctx);
+    }
+
+    @Override
+    public ImageReference reference() {
+        return ref;
+    }
+
+    @Override
+    public DestinationCapabilities capabilities() {
+        return caps;
+    }
+
+    @Override
+    public Optional<BlobInfo> tryReusingBlob(BlobInfo info) throws IOException {
+        if (info.digest() == null) {
+            return Optional.empty();
+        }
+        Path p = layout.blobPath(info.digest());
+        if (Files.isRegularFile(p)) {
+            return Optional.of(info.withDigestAndSize(info.digest(), Files.size(p)));
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public BlobInfo putBlob(InputStream stream, BlobInfo info, PutBlobOptions options) throws IOException {
+        DigestAlgorithm alg = info.digest() != null ? info.digest().algorithm() : DigestAlgorithm.SHA256;
+        Path tmpDir = layout.dir();
+        Files.createDirectories(tmpDir);
+        AtomicFiles.Spooled s = AtomicFiles.spool(stream, tmpDir, alg);
+        try {
+            Digest d = s.info().digest();
+            Path target = layout.blobPath(d);
+            Files.createDirectories(target.getParent());
+            if (!Files.exists(target)) {
+                AtomicFiles.move(s.file(), target);
+                created.add(target);
+            }
+            return info.withDigestAndSize(d, s.info().size());
+        } finally {
+            Files.deleteIfExists(s.file());
+        }
+    }
+
+    @Override
+    public void putManifest(byte[] manifest, String mediaType, Optional<Digest> instance) throws IOException {
+        Digest d = instance.isPresent() ? instance.get() : Manifests.digest(manifest);
+        Path target = layout.blobPath(d);
+        if (!Files.exists(target)) {
+            AtomicFiles.write(target, manifest);
+            created.add(target);
+        }
+        if (instance.isEmpty()) {
+            Map<String, String> ann = layoutRef.image().isEmpty() ? Map.of()
+                    : Map.of(OciLayout.REF_NAME, layoutRef.image());
+            topLevel = new Descriptor(Manifests.guessMimeType(manifest), d, manifest.length, null, ann, null, null,
+                    null);
+        }
+    }
+
+    @Override
+    public void putSignatures(List<Signature> signatures, Optional<Digest> instance) throws IOException {
+        if (!signatures.isEmpty()) {
+            throw ImageException.unsupported("Pushing signatures for OCI images is not supported");
+        }
+    }
+
+    @Override
+    public void commit() throws IOException {
+        if (topLevel == null) {
+            throw ImageException.invalid("internal error: commit without a manifest");
+        }
+        Descriptor desc = topLevel;
+        layout.updateIndex(index -> OciLayout.addManifest(index, desc));
+        committed = true;
+    }
+
+    @Override
+    public void close() {
+        if (!committed) {
+            List<Path> mine = new ArrayList<>(created);
+            for (Path p : mine) {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    // best effort
+                }
+            }
+        }
+    }
+}
