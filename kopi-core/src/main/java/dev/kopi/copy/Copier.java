@@ -1,0 +1,573 @@
+package dev.kopi.copy;
+
+import dev.kopi.blob.BlobInfo;
+import dev.kopi.blob.BlobStream;
+import dev.kopi.blob.Compression;
+import dev.kopi.blob.CompressionAlgorithm;
+import dev.kopi.digest.Digest;
+import dev.kopi.digest.VerifyingInputStream;
+import dev.kopi.error.ErrorCode;
+import dev.kopi.error.ImageException;
+import dev.kopi.image.ImageConfigs;
+import dev.kopi.image.ImageInspector;
+import dev.kopi.image.RawManifest;
+import dev.kopi.image.UnparsedImage;
+import dev.kopi.internal.io.Pipe;
+import dev.kopi.manifest.Descriptor;
+import dev.kopi.manifest.ImageManifest;
+import dev.kopi.manifest.Manifest;
+import dev.kopi.manifest.ManifestList;
+import dev.kopi.manifest.Manifests;
+import dev.kopi.manifest.MediaTypes;
+import dev.kopi.manifest.OciIndex;
+import dev.kopi.manifest.OciManifest;
+import dev.kopi.manifest.PlatformMatcher;
+import dev.kopi.manifest.Schema1Manifest;
+import dev.kopi.manifest.Schema2List;
+import dev.kopi.manifest.Schema2Manifest;
+import dev.kopi.signature.Signature;
+import dev.kopi.transport.DestinationCapabilities;
+import dev.kopi.transport.DestinationCapabilities.LayerCompression;
+import dev.kopi.transport.ImageDestination;
+import dev.kopi.transport.ImageDestination.PutBlobOptions;
+import dev.kopi.transport.ImageReference;
+import dev.kopi.transport.ImageSource;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Copies an image (or a list of images) from any source to any destination, as containers/image's copy.Image
+ * does: destination opened first, then the source; layers in parallel through a verifying stream pipeline, then
+ * the config, then the manifest (converted when the destination or {@code --format} asks), then signatures,
+ * then commit. A failure before commit leaves the destination as it was.
+ */
+public final class Copier {
+    private final CopyOptions options;
+    private final CopyListener listener;
+
+    private Copier(CopyOptions options) {
+        this.options = options;
+        this.listener = options.listener();
+    }
+
+    /** Copies {@code src} to {@code dest}. */
+    public static CopyResult copy(ImageReference src, ImageReference dest, CopyOptions options) throws IOException {
+        return new Copier(options).run(src, dest);
+    }
+
+    private CopyResult run(ImageReference srcRef, ImageReference destRef) throws IOException {
+        ExecutorService transforms = Executors.newCachedThreadPool(daemonThreads("kopi-transform"));
+        try (ImageDestination dest = destRef.newImageDestination(options.destinationContext());
+             ImageSource src = srcRef.newImageSource(options.sourceContext())) {
+            UnparsedImage top = new UnparsedImage(src, Optional.empty());
+            RawManifest raw = top.manifest();
+            Manifest parsed = parseForCopy(raw);
+            CopyResult result;
+            if (parsed instanceof ManifestList list && options.multiArch() != MultiArch.SYSTEM) {
+                result = copyList(src, dest, top, list, transforms);
+            } else {
+                UnparsedImage image = top;
+                if (parsed instanceof ManifestList list) {
+                    Digest d = PlatformMatcher.chooseInstance(list, options.sourceContext().overrideOs(),
+                            options.sourceContext().overrideArch(), options.sourceContext().overrideVariant());
+                    image = new UnparsedImage(src, Optional.of(d));
+                }
+                result = copySingle(src, dest, image, false, options.forceManifestType(), transforms);
+            }
+            dest.commit();
+            return result;
+        } finally {
+            transforms.shutdownNow();
+        }
+    }
+
+    private static Manifest parseForCopy(RawManifest raw) throws ImageException {
+        String mt = raw.mediaType();
+        if (mt == null || mt.isEmpty() || !MediaTypes.MANIFEST_TYPES.contains(MediaTypes.normalize(mt))) {
+            String shown = mt == null || mt.isEmpty() ? Manifests.guessMimeType(raw.bytes()) : mt;
+            if (shown.isEmpty() || !MediaTypes.MANIFEST_TYPES.contains(MediaTypes.normalize(shown))) {
+                throw new ImageException(ErrorCode.UNSUPPORTED, "Unsupported manifest type \""
+                        + (mt == null ? "" : mt) + "\"");
+            }
+        }
+        return Manifests.parse(raw.bytes(), raw.mediaType());
+    }
+
+    // ---- lists ----
+
+    private CopyResult copyList(ImageSource src, ImageDestination dest, UnparsedImage top, ManifestList list,
+            ExecutorService transforms) throws IOException {
+        DestinationCapabilities caps = dest.capabilities();
+        if (!caps.supportsManifestLists()) {
+            throw ImageException.unsupported("copying multiple images: destination transport \""
+                    + dest.reference().transport().name() + "\" does not support copying multiple images as a group");
+        }
+        String listType = targetListType(list.mediaType(), caps.supportedManifestMimeTypes());
+        String instanceForce = options.forceManifestType();
+        if (instanceForce == null && !listType.equals(list.mediaType())) {
+            instanceForce = listType.equals(MediaTypes.OCI_INDEX) ? MediaTypes.OCI_MANIFEST : MediaTypes.DOCKER_V2S2;
+        }
+        List<Descriptor> instances = list.instances();
+        List<Descriptor> updated = new ArrayList<>(instances);
+        if (options.multiArch() == MultiArch.ALL) {
+            listener.copyingImages(instances.size(), instances.size());
+            for (int i = 0; i < instances.size(); i++) {
+                Descriptor inst = instances.get(i);
+                listener.copyingImage(inst.digest(), i + 1, instances.size());
+                CopyResult r = copySingle(src, dest, new UnparsedImage(src, Optional.of(inst.digest())), true,
+                        instanceForce, transforms);
+                updated.set(i, inst.withDigestSize(r.manifestDigest(), r.manifest().length).withMediaType(r.mediaType()));
+            }
+        }
+        byte[] listBytes;
+        boolean changed = !updated.equals(instances) || !listType.equals(list.mediaType());
+        if (changed && options.preserveDigests()) {
+            throw ImageException.invalid("Instructed to preserve digests, but the manifest list would change");
+        }
+        if (changed) {
+            listBytes = convertList(list, listType, updated).serialize();
+        } else {
+            listBytes = top.manifest().bytes();
+        }
+        listener.writingManifest();
+        dest.putManifest(listBytes, listType, Optional.empty());
+        putSignatures(dest, top, Optional.empty());
+        return new CopyResult(listBytes, listType, Manifests.digest(listBytes));
+    }
+
+    private String targetListType(String srcListType, List<String> supported) throws ImageException {
+        String forced = options.forceManifestType();
+        if (forced != null) {
+            return switch (forced) {
+                case MediaTypes.OCI_MANIFEST -> MediaTypes.OCI_INDEX;
+                case MediaTypes.DOCKER_V2S2 -> MediaTypes.DOCKER_V2_LIST;
+                default -> throw ImageException.unsupported("Manifest list must be converted to type \"" + forced
+                        + "\" to be written to destination, but we cannot convert lists to it");
+            };
+        }
+        if (supported.isEmpty() || supported.contains(srcListType)) {
+            return srcListType;
+        }
+        for (String t : supported) {
+            if (MediaTypes.isList(t)) {
+                return t;
+            }
+        }
+        throw ImageException.unsupported("destination does not accept manifest lists of type " + srcListType);
+    }
+
+    private static ManifestList convertList(ManifestList list, String listType, List<Descriptor> instances) {
+        if (listType.equals(MediaTypes.OCI_INDEX)) {
+            if (list instanceof OciIndex oci) {
+                return oci.withInstances(instances);
+            }
+            return new OciIndex(MediaTypes.OCI_INDEX, "", instances, null, Map.of());
+        }
+        List<Descriptor> docker = new ArrayList<>();
+        for (Descriptor d : instances) {
+            docker.add(new Descriptor(d.mediaType(), d.digest(), d.size(), d.urls(), Map.of(), null, d.platform(),
+                    null));
+        }
+        return new Schema2List(docker);
+    }
+
+    // ---- single images ----
+
+    private CopyResult copySingle(ImageSource src, ImageDestination dest, UnparsedImage image, boolean asInstance,
+            String forced, ExecutorService transforms) throws IOException {
+        RawManifest raw = image.manifest();
+        Manifest m = parseForCopy(raw);
+        if (!(m instanceof ImageManifest srcManifest)) {
+            throw ImageException.invalid("manifest list instance " + image.instanceDigest().orElse(null)
+                    + " is itself a list");
+        }
+        listener.gettingSignatures();
+        DestinationCapabilities caps = dest.capabilities();
+        String targetType = targetType(srcManifest.mediaType(), caps.supportedManifestMimeTypes(), forced);
+        boolean converting = !targetType.equals(srcManifest.mediaType());
+        if (converting && options.preserveDigests()) {
+            throw ImageException.invalid("Instructed to preserve digests, but the manifest would be converted from "
+                    + srcManifest.mediaType() + " to " + targetType);
+        }
+        if (srcManifest instanceof Schema1Manifest && converting) {
+            throw ImageException.unsupported("converting schema1 manifests to " + targetType + " is not supported");
+        }
+        if (converting && srcManifest instanceof OciManifest oci && oci.isArtifact()) {
+            throw ImageException.unsupported("cannot convert an OCI artifact with config type \""
+                    + oci.config().mediaType() + "\" to " + targetType);
+        }
+        boolean targetOci = targetType.equals(MediaTypes.OCI_MANIFEST);
+        List<Descriptor> layers = copyLayers(src, dest, srcManifest, targetOci, converting, transforms);
+
+        ImageManifest out;
+        if (srcManifest instanceof Schema1Manifest) {
+            out = srcManifest;
+        } else {
+            Descriptor config = copyConfig(src, dest, srcManifest, targetType);
+            out = buildManifest(srcManifest, targetType, config, layers);
+        }
+        byte[] bytes;
+        if (!converting && sameLayers(srcManifest.layers(), layers)) {
+            bytes = raw.bytes();
+        } else {
+            if (options.preserveDigests()) {
+                throw ImageException.invalid("Instructed to preserve digests, but the layers would change");
+            }
+            bytes = out.serialize();
+        }
+        Digest digest = Manifests.digest(bytes);
+        listener.writingManifest();
+        dest.putManifest(bytes, targetType, asInstance ? Optional.of(digest) : Optional.empty());
+        putSignatures(dest, image, asInstance ? Optional.of(digest) : Optional.empty());
+        return new CopyResult(bytes, targetType, digest);
+    }
+
+    private void putSignatures(ImageDestination dest, UnparsedImage image, Optional<Digest> instance)
+            throws IOException {
+        if (options.removeSignatures()) {
+            return;
+        }
+        List<Signature> sigs = image.signatures();
+        if (sigs.isEmpty()) {
+            return;
+        }
+        if (!dest.capabilities().supportsSignatures()) {
+            throw ImageException.unsupported("Can not copy signatures to " + dest.reference().imageName()
+                    + ": Pushing signatures for this destination is not supported");
+        }
+        listener.storingSignatures();
+        dest.putSignatures(sigs, instance);
+    }
+
+    private static boolean sameLayers(List<Descriptor> a, List<Descriptor> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            Descriptor x = a.get(i);
+            Descriptor y = b.get(i);
+            if (!x.digest().equals(y.digest()) || !x.mediaType().equals(y.mediaType())
+                    || (x.size() != y.size() && x.size() >= 0)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String targetType(String srcType, List<String> destSupported, String forced)
+            throws ImageException {
+        List<String> supported = forced != null ? List.of(forced) : destSupported;
+        if (supported.isEmpty() || supported.contains(srcType)) {
+            return srcType;
+        }
+        for (String t : supported) {
+            if (t.equals(MediaTypes.OCI_MANIFEST) || t.equals(MediaTypes.DOCKER_V2S2)) {
+                return t;
+            }
+        }
+        if (supported.contains(MediaTypes.DOCKER_V2S1) || supported.contains(MediaTypes.DOCKER_V2S1_SIGNED)) {
+            throw ImageException.unsupported("converting images to " + MediaTypes.DOCKER_V2S1_SIGNED
+                    + " (--format v2s1) is not supported");
+        }
+        throw ImageException.unsupported("Manifest type " + srcType + " is not supported by the destination");
+    }
+
+    private static ImageManifest buildManifest(ImageManifest src, String targetType, Descriptor config,
+            List<Descriptor> layers) {
+        if (targetType.equals(MediaTypes.OCI_MANIFEST)) {
+            if (src instanceof OciManifest oci) {
+                return oci.withConfig(config).withLayers(layers);
+            }
+            List<Descriptor> ociLayers = new ArrayList<>();
+            for (Descriptor l : layers) {
+                ociLayers.add(new Descriptor(l.mediaType(), l.digest(), l.size(), l.urls(), null, null, null, null));
+            }
+            return new OciManifest(MediaTypes.OCI_MANIFEST, "", config, ociLayers, null, Map.of());
+        }
+        List<Descriptor> dl = new ArrayList<>();
+        for (Descriptor l : layers) {
+            dl.add(new Descriptor(l.mediaType(), l.digest(), l.size(), l.urls(), null, null, null, null));
+        }
+        return new Schema2Manifest(new Descriptor(MediaTypes.DOCKER_CONFIG, config.digest(), config.size()), dl);
+    }
+
+    private Descriptor copyConfig(ImageSource src, ImageDestination dest, ImageManifest m, String targetType)
+            throws IOException {
+        Descriptor c = m.config();
+        if (targetType.equals(MediaTypes.OCI_MANIFEST) && m instanceof Schema2Manifest) {
+            byte[] converted = ImageConfigs.toOciConfigBytes(ImageInspector.fetchConfig(src, m));
+            BlobInfo info = new BlobInfo(Digest.sha256(converted), converted.length, MediaTypes.OCI_CONFIG);
+            putSmallBlob(dest, converted, info);
+            return new Descriptor(MediaTypes.OCI_CONFIG, info.digest(), info.size());
+        }
+        if (targetType.equals(MediaTypes.DOCKER_V2S2) && m instanceof OciManifest) {
+            copyBlobAsIs(src, dest, c.toBlobInfo(), PutBlobOptions.CONFIG);
+            return new Descriptor(MediaTypes.DOCKER_CONFIG, c.digest(), c.size());
+        }
+        copyBlobAsIs(src, dest, c.toBlobInfo(), PutBlobOptions.CONFIG);
+        return c;
+    }
+
+    private void putSmallBlob(ImageDestination dest, byte[] data, BlobInfo info) throws IOException {
+        if (dest.tryReusingBlob(info).isPresent()) {
+            listener.blobSkipped(info, true);
+            return;
+        }
+        listener.blobStarted(info, true);
+        BlobInfo stored = dest.putBlob(new ByteArrayInputStream(data), info, PutBlobOptions.CONFIG);
+        checkStored(info, stored);
+        listener.blobDone(info, true);
+    }
+
+    private void copyBlobAsIs(ImageSource src, ImageDestination dest, BlobInfo info, PutBlobOptions opts)
+            throws IOException {
+        if (dest.tryReusingBlob(info).isPresent()) {
+            listener.blobSkipped(info, opts.isConfig());
+            return;
+        }
+        listener.blobStarted(info, opts.isConfig());
+        try (BlobStream bs = src.openBlob(info)) {
+            VerifyingInputStream v = new VerifyingInputStream(bs.stream(), info.digest(), expectedSize(info, bs));
+            BlobInfo stored = dest.putBlob(new Progress(v, info), info, opts);
+            v.drain();
+            checkStored(info, stored);
+        } catch (ImageException e) {
+            throw blobError(info, opts, src, e);
+        }
+        listener.blobDone(info, opts.isConfig());
+    }
+
+    private static long expectedSize(BlobInfo info, BlobStream bs) {
+        return info.size() > 0 ? info.size() : bs.size();
+    }
+
+    private static ImageException blobError(BlobInfo info, PutBlobOptions opts, ImageSource src, ImageException e) {
+        String what = opts.isConfig() ? "config" : "blob";
+        return new ImageException(e.code(), "copying " + what + " " + info.digest() + " from "
+                + src.reference().imageName() + ": " + e.getMessage(), e);
+    }
+
+    private static void checkStored(BlobInfo expected, BlobInfo stored) throws ImageException {
+        if (expected.digest() != null && stored.digest() != null && !expected.digest().equals(stored.digest())) {
+            throw new ImageException(ErrorCode.DIGEST_MISMATCH, "destination stored blob " + expected.digest()
+                    + " as " + stored.digest());
+        }
+    }
+
+    private List<Descriptor> copyLayers(ImageSource src, ImageDestination dest, ImageManifest m, boolean targetOci,
+            boolean converting, ExecutorService transforms) throws IOException {
+        List<Descriptor> layers = m.layers();
+        Descriptor[] results = new Descriptor[layers.size()];
+        boolean parallel = src.concurrentBlobReads() && dest.capabilities().concurrentBlobWrites()
+                && layers.size() > 1;
+        if (!parallel) {
+            for (int i = 0; i < layers.size(); i++) {
+                results[i] = copyLayer(src, dest, layers.get(i), i, targetOci, converting, transforms);
+            }
+            return List.of(results);
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(options.maxParallel(), layers.size()),
+                daemonThreads("kopi-layer"));
+        try {
+            List<Future<Descriptor>> futures = new ArrayList<>();
+            for (int i = 0; i < layers.size(); i++) {
+                int idx = i;
+                futures.add(pool.submit(() -> copyLayer(src, dest, layers.get(idx), idx, targetOci, converting,
+                        transforms)));
+            }
+            for (int i = 0; i < futures.size(); i++) {
+                try {
+                    results[i] = futures.get(i).get();
+                } catch (ExecutionException e) {
+                    Throwable c = e.getCause();
+                    if (c instanceof IOException io) {
+                        throw io;
+                    }
+                    if (c instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    throw new IOException(c);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("copy interrupted");
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return List.of(results);
+    }
+
+    private enum Op { PRESERVE, COMPRESS, DECOMPRESS, RECOMPRESS }
+
+    private static boolean mediaTypeUncompressed(String mt) {
+        return mt.endsWith(".tar") || mt.equals(MediaTypes.OCI_LAYER) || mt.equals(MediaTypes.OCI_LAYER_NONDIST);
+    }
+
+    private Descriptor copyLayer(ImageSource src, ImageDestination dest, Descriptor layer, int index,
+            boolean targetOci, boolean converting, ExecutorService transforms) throws IOException {
+        LayerCompression want = dest.capabilities().desiredLayerCompression();
+        CompressionAlgorithm fmt = options.compressionFormat();
+        Optional<CompressionAlgorithm> mtAlg = Compression.fromMediaType(layer.mediaType());
+        boolean identityByType = want == LayerCompression.PRESERVE
+                || (want == LayerCompression.COMPRESS && mtAlg.isPresent() && (fmt == null || fmt == mtAlg.get()))
+                || (want == LayerCompression.DECOMPRESS && mediaTypeUncompressed(layer.mediaType()));
+        BlobInfo info = layer.toBlobInfo();
+        if (identityByType) {
+            Optional<BlobInfo> reused = dest.tryReusingBlob(info);
+            if (reused.isPresent()) {
+                listener.blobSkipped(info, false);
+                String mt = converting ? mapMediaType(layer.mediaType(), targetOci, mtAlg) : layer.mediaType();
+                return layer.withMediaType(mt);
+            }
+        }
+        listener.blobStarted(info, false);
+        Descriptor result;
+        try (BlobStream bs = src.openBlob(info)) {
+            VerifyingInputStream v = new VerifyingInputStream(bs.stream(), info.digest(),
+                    layer.size() > 0 ? layer.size() : bs.size());
+            BufferedInputStream in = new BufferedInputStream(new Progress(v, info), 65536);
+            Optional<CompressionAlgorithm> actual = Compression.detect(in);
+            Op op = Op.PRESERVE;
+            if (want == LayerCompression.COMPRESS) {
+                if (actual.isEmpty()) {
+                    op = Op.COMPRESS;
+                } else if (fmt != null && fmt != actual.get()) {
+                    op = Op.RECOMPRESS;
+                }
+            } else if (want == LayerCompression.DECOMPRESS && actual.isPresent()) {
+                op = Op.DECOMPRESS;
+            }
+            CompressionAlgorithm target = fmt == null ? CompressionAlgorithm.GZIP : fmt;
+            InputStream toDest;
+            Optional<CompressionAlgorithm> resultAlg;
+            switch (op) {
+                case COMPRESS -> {
+                    toDest = Pipe.start(transforms, out -> {
+                        try (var c = Compression.compress(nonClosing(out), target, options.compressionLevel())) {
+                            in.transferTo(c);
+                        }
+                    });
+                    resultAlg = Optional.of(target);
+                }
+                case RECOMPRESS -> {
+                    InputStream plain = Compression.decompress(in, actual.get());
+                    toDest = Pipe.start(transforms, out -> {
+                        try (var c = Compression.compress(nonClosing(out), target, options.compressionLevel())) {
+                            plain.transferTo(c);
+                        }
+                    });
+                    resultAlg = Optional.of(target);
+                }
+                case DECOMPRESS -> {
+                    toDest = Compression.decompress(in, actual.get());
+                    resultAlg = Optional.empty();
+                }
+                default -> {
+                    toDest = in;
+                    resultAlg = actual;
+                }
+            }
+            BlobInfo request = op == Op.PRESERVE ? info : new BlobInfo(null, -1, info.mediaType(), info.urls(),
+                    info.annotations());
+            BlobInfo stored;
+            try {
+                stored = dest.putBlob(toDest, request, PutBlobOptions.layer(index));
+                v.drain();
+            } finally {
+                toDest.close();
+            }
+            if (op == Op.PRESERVE) {
+                checkStored(info, stored);
+            }
+            String mt;
+            if (op == Op.PRESERVE) {
+                mt = converting ? mapMediaType(layer.mediaType(), targetOci, mtAlg.isPresent() ? mtAlg : actual)
+                        : layer.mediaType();
+            } else {
+                mt = Compression.layerMediaType(layer.mediaType(), targetOci, resultAlg);
+            }
+            result = layer.withDigestSize(stored.digest(), stored.size()).withMediaType(mt);
+        } catch (ImageException e) {
+            throw blobError(info, PutBlobOptions.layer(index), src, e);
+        }
+        listener.blobDone(info, false);
+        return result;
+    }
+
+    private static String mapMediaType(String mt, boolean targetOci, Optional<CompressionAlgorithm> alg)
+            throws ImageException {
+        boolean known = mt.startsWith("application/vnd.oci.image.layer.")
+                || mt.startsWith("application/vnd.docker.image.rootfs.");
+        if (!known) {
+            throw ImageException.unsupported("Unknown media type during manifest conversion: \"" + mt + "\"");
+        }
+        return Compression.layerMediaType(mt, targetOci, mediaTypeUncompressed(mt) ? Optional.empty() : alg);
+    }
+
+    private static java.io.OutputStream nonClosing(java.io.OutputStream out) {
+        return new java.io.FilterOutputStream(out) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                out.write(b, off, len);
+            }
+
+            @Override
+            public void close() throws IOException {
+                flush();
+            }
+        };
+    }
+
+    /** Reports bytes read to the listener. */
+    private final class Progress extends FilterInputStream {
+        private final BlobInfo info;
+        private long done;
+
+        Progress(InputStream in, BlobInfo info) {
+            super(in);
+            this.info = info;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                listener.blobProgress(info, ++done);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                done += n;
+                listener.blobProgress(info, done);
+            }
+            return n;
+        }
+    }
+
+    private static ThreadFactory daemonThreads(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

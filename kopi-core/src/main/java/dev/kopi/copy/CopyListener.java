@@ -1,0 +1,41 @@
+package dev.kopi.copy;
+
+import dev.kopi.blob.BlobInfo;
+import dev.kopi.digest.Digest;
+
+/** Progress events of a copy; the CLI renders them as skopeo's lines or bars. All methods may be called concurrently. */
+public interface CopyListener {
+    CopyListener NONE = new CopyListener() {
+    };
+
+    default void gettingSignatures() {
+    }
+
+    /** A list copy: {@code count} images of the list's {@code total}. */
+    default void copyingImages(int count, int total) {
+    }
+
+    /** Starting instance {@code index} (1-based) of {@code count}. */
+    default void copyingImage(Digest instance, int index, int count) {
+    }
+
+    /** A blob starts; {@code info.size()} may be -1. */
+    default void blobStarted(BlobInfo info, boolean isConfig) {
+    }
+
+    default void blobProgress(BlobInfo info, long bytesDone) {
+    }
+
+    default void blobDone(BlobInfo info, boolean isConfig) {
+    }
+
+    /** The destination already has the blob. */
+    default void blobSkipped(BlobInfo info, boolean isConfig) {
+    }
+
+    default void writingManifest() {
+    }
+
+    default void storingSignatures() {
+    }
+}
