@@ -1,0 +1,95 @@
+package dev.kopi.transport.ociarchive;
+
+import dev.kopi.blob.BlobInfo;
+import dev.kopi.digest.Digest;
+import dev.kopi.internal.io.AtomicFiles;
+import dev.kopi.signature.Signature;
+import dev.kopi.transport.DestinationCapabilities;
+import dev.kopi.transport.ImageContext;
+import dev.kopi.transport.ImageDestination;
+import dev.kopi.transport.ImageReference;
+import dev.kopi.transport.oci.OciImageDestination;
+import dev.kopi.transport.oci.OciLayout;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Writes an OCI layout into a temp directory, then on commit tars it to a temp file beside the target and renames
+ * it into place; like skopeo, the archive then holds just this image.
+ */
+final class OciArchiveImageDestination implements ImageDestination {
+    private final OciArchiveReference ref;
+    private final Path tmp;
+    private final OciImageDestination inner;
+    private boolean committed;
+
+    OciArchiveImageDestination(OciArchiveReference ref, ImageContext ctx) throws IOException {
+        this.ref = ref;
+        this.tmp = Files.createTempDirectory(ctx.tmpDir(), "oci");
+        try {
+            this.inner = new OciImageDestination(ref, ref.layoutRef().inDirectory(tmp), OciLayout.at(tmp, null), ctx);
+        } catch (IOException | RuntimeException e) {
+            AtomicFiles.deleteTreeQuietly(tmp);
+            throw e;
+        }
+    }
+
+    @Override
+    public ImageReference reference() {
+        return ref;
+    }
+
+    @Override
+    public DestinationCapabilities capabilities() {
+        return inner.capabilities();
+    }
+
+    @Override
+    public Optional<BlobInfo> tryReusingBlob(BlobInfo info) throws IOException {
+        return inner.tryReusingBlob(info);
+    }
+
+    @Override
+    public BlobInfo putBlob(InputStream stream, BlobInfo info, PutBlobOptions options) throws IOException {
+        return inner.putBlob(stream, info, options);
+    }
+
+    @Override
+    public void putManifest(byte[] manifest, String mediaType, Optional<Digest> instance) throws IOException {
+        inner.putManifest(manifest, mediaType, instance);
+    }
+
+    @Override
+    public void putSignatures(List<Signature> signatures, Optional<Digest> instance) throws IOException {
+        inner.putSignatures(signatures, instance);
+    }
+
+    @Override
+    public void commit() throws IOException {
+        inner.commit();
+        Path target = ref.resolvedFile();
+        Path parent = target.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path part = Files.createTempFile(parent, "." + target.getFileName() + ".", ".tmp");
+        try {
+            OciTar.create(tmp, part);
+            AtomicFiles.move(part, target);
+            committed = true;
+        } finally {
+            Files.deleteIfExists(part);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            inner.close();
+        } finally {
+            AtomicFiles.deleteTreeQuietly(tmp);
+        }
+    }
+}
