@@ -70,27 +70,59 @@ public final class Copier {
 
     private CopyResult run(ImageReference srcRef, ImageReference destRef) throws IOException {
         ExecutorService transforms = Executors.newCachedThreadPool(daemonThreads("kopi-transform"));
-        try (ImageDestination dest = destRef.newImageDestination(options.destinationContext());
-             ImageSource src = srcRef.newImageSource(options.sourceContext())) {
+        try (ImageDestination dest = open(() -> destRef.newImageDestination(options.destinationContext()),
+                "initializing destination " + destRef.imageName());
+             ImageSource src = open(() -> srcRef.newImageSource(options.sourceContext()),
+                     "initializing source " + srcRef.imageName())) {
             UnparsedImage top = new UnparsedImage(src, Optional.empty());
-            RawManifest raw = top.manifest();
-            Manifest parsed = parseForCopy(raw);
+            RawManifest raw;
+            Manifest parsed;
+            try {
+                raw = top.manifest();
+                parsed = parseForCopy(raw);
+            } catch (IOException e) {
+                throw ImageException.wrap("reading manifest for " + srcRef.imageName(), e);
+            }
             CopyResult result;
             if (parsed instanceof ManifestList list && options.multiArch() != MultiArch.SYSTEM) {
                 result = copyList(src, dest, top, list, transforms);
-            } else {
-                UnparsedImage image = top;
-                if (parsed instanceof ManifestList list) {
-                    Digest d = PlatformMatcher.chooseInstance(list, options.sourceContext().overrideOs(),
+            } else if (parsed instanceof ManifestList list) {
+                Digest d;
+                try {
+                    d = PlatformMatcher.chooseInstance(list, options.sourceContext().overrideOs(),
                             options.sourceContext().overrideArch(), options.sourceContext().overrideVariant());
-                    image = new UnparsedImage(src, Optional.of(d));
+                } catch (ImageException e) {
+                    throw ImageException.wrap("choosing an image from manifest list " + srcRef.imageName(), e);
                 }
-                result = copySingle(src, dest, image, false, options.forceManifestType(), transforms);
+                try {
+                    result = copySingle(src, dest, new UnparsedImage(src, Optional.of(d)), false,
+                            options.forceManifestType(), transforms);
+                } catch (IOException e) {
+                    throw ImageException.wrap("copying system image from manifest list", e);
+                }
+            } else {
+                result = copySingle(src, dest, top, false, options.forceManifestType(), transforms);
             }
-            dest.commit();
+            try {
+                dest.commit();
+            } catch (IOException e) {
+                throw ImageException.wrap("committing the finished image", e);
+            }
             return result;
         } finally {
             transforms.shutdownNow();
+        }
+    }
+
+    private interface Opener<T> {
+        T open() throws IOException;
+    }
+
+    private static <T> T open(Opener<T> opener, String what) throws IOException {
+        try {
+            return opener.open();
+        } catch (IOException e) {
+            throw ImageException.wrap(what, e);
         }
     }
 
@@ -142,7 +174,7 @@ public final class Copier {
         } else {
             listBytes = top.manifest().bytes();
         }
-        listener.writingManifest();
+        listener.writingManifestList();
         dest.putManifest(listBytes, listType, Optional.empty());
         putSignatures(dest, top, Optional.empty());
         return new CopyResult(listBytes, listType, Manifests.digest(listBytes));
@@ -188,6 +220,13 @@ public final class Copier {
 
     private CopyResult copySingle(ImageSource src, ImageDestination dest, UnparsedImage image, boolean asInstance,
             String forced, ExecutorService transforms) throws IOException {
+        if (options.policy() != null) {
+            try {
+                options.policy().requireAllowed(src.reference());
+            } catch (ImageException e) {
+                throw new ImageException(e.code(), "Source image rejected: " + e.getMessage(), e);
+            }
+        }
         RawManifest raw = image.manifest();
         Manifest m = parseForCopy(raw);
         if (!(m instanceof ImageManifest srcManifest)) {
@@ -230,7 +269,11 @@ public final class Copier {
         }
         Digest digest = Manifests.digest(bytes);
         listener.writingManifest();
-        dest.putManifest(bytes, targetType, asInstance ? Optional.of(digest) : Optional.empty());
+        try {
+            dest.putManifest(bytes, targetType, asInstance ? Optional.of(digest) : Optional.empty());
+        } catch (IOException e) {
+            throw ImageException.wrap("writing manifest", e);
+        }
         putSignatures(dest, image, asInstance ? Optional.of(digest) : Optional.empty());
         return new CopyResult(bytes, targetType, digest);
     }
@@ -322,11 +365,11 @@ public final class Copier {
     }
 
     private void putSmallBlob(ImageDestination dest, byte[] data, BlobInfo info) throws IOException {
+        listener.blobStarted(info, true);
         if (dest.tryReusingBlob(info).isPresent()) {
             listener.blobSkipped(info, true);
             return;
         }
-        listener.blobStarted(info, true);
         BlobInfo stored = dest.putBlob(new ByteArrayInputStream(data), info, PutBlobOptions.CONFIG);
         checkStored(info, stored);
         listener.blobDone(info, true);
@@ -334,11 +377,11 @@ public final class Copier {
 
     private void copyBlobAsIs(ImageSource src, ImageDestination dest, BlobInfo info, PutBlobOptions opts)
             throws IOException {
+        listener.blobStarted(info, opts.isConfig());
         if (dest.tryReusingBlob(info).isPresent()) {
             listener.blobSkipped(info, opts.isConfig());
             return;
         }
-        listener.blobStarted(info, opts.isConfig());
         try (BlobStream bs = src.openBlob(info)) {
             VerifyingInputStream v = new VerifyingInputStream(bs.stream(), info.digest(), expectedSize(info, bs));
             BlobInfo stored = dest.putBlob(new Progress(v, info), info, opts);
@@ -356,8 +399,8 @@ public final class Copier {
 
     private static ImageException blobError(BlobInfo info, PutBlobOptions opts, ImageSource src, ImageException e) {
         String what = opts.isConfig() ? "config" : "blob";
-        return new ImageException(e.code(), "copying " + what + " " + info.digest() + " from "
-                + src.reference().imageName() + ": " + e.getMessage(), e);
+        return new ImageException(e.code(), (opts.isConfig() ? "copying config: " : "") + "reading " + what + " "
+                + info.digest() + ": " + e.getMessage(), e);
     }
 
     private static void checkStored(BlobInfo expected, BlobInfo stored) throws ImageException {
@@ -375,7 +418,11 @@ public final class Copier {
                 && layers.size() > 1;
         if (!parallel) {
             for (int i = 0; i < layers.size(); i++) {
-                results[i] = copyLayer(src, dest, layers.get(i), i, targetOci, converting, transforms);
+                try {
+                    results[i] = copyLayer(src, dest, layers.get(i), i, targetOci, converting, transforms);
+                } catch (IOException e) {
+                    throw ImageException.wrap("copying layer", e);
+                }
             }
             return List.of(results);
         }
@@ -394,7 +441,7 @@ public final class Copier {
                 } catch (ExecutionException e) {
                     Throwable c = e.getCause();
                     if (c instanceof IOException io) {
-                        throw io;
+                        throw ImageException.wrap("copying layer", io);
                     }
                     if (c instanceof RuntimeException re) {
                         throw re;
@@ -426,6 +473,7 @@ public final class Copier {
                 || (want == LayerCompression.COMPRESS && mtAlg.isPresent() && (fmt == null || fmt == mtAlg.get()))
                 || (want == LayerCompression.DECOMPRESS && mediaTypeUncompressed(layer.mediaType()));
         BlobInfo info = layer.toBlobInfo();
+        listener.blobStarted(info, false);
         if (identityByType) {
             Optional<BlobInfo> reused = dest.tryReusingBlob(info);
             if (reused.isPresent()) {
@@ -434,7 +482,6 @@ public final class Copier {
                 return layer.withMediaType(mt);
             }
         }
-        listener.blobStarted(info, false);
         Descriptor result;
         try (BlobStream bs = src.openBlob(info)) {
             VerifyingInputStream v = new VerifyingInputStream(bs.stream(), info.digest(),

@@ -19,7 +19,7 @@ public interface CopyListener {
     default void copyingImage(Digest instance, int index, int count) {
     }
 
-    /** A blob starts; {@code info.size()} may be -1. */
+    /** A blob is about to be copied (or found to exist already); {@code info.size()} may be -1. */
     default void blobStarted(BlobInfo info, boolean isConfig) {
     }
 
@@ -34,6 +34,9 @@ public interface CopyListener {
     }
 
     default void writingManifest() {
+    }
+
+    default void writingManifestList() {
     }
 
     default void storingSignatures() {

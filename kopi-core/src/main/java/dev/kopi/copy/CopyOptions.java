@@ -13,10 +13,11 @@ import dev.kopi.transport.ImageContext;
  * @param compressionFormat {@code --dest-compress-format}, null for gzip when compressing
  * @param compressionLevel {@code --dest-compress-level}, null for the default
  * @param maxParallel layers copied at once
+ * @param policy the trust policy checked on the source before anything is copied; null accepts anything
  */
 public record CopyOptions(ImageContext sourceContext, ImageContext destinationContext, String forceManifestType,
         MultiArch multiArch, boolean removeSignatures, boolean preserveDigests, CompressionAlgorithm compressionFormat,
-        Integer compressionLevel, int maxParallel, CopyListener listener) {
+        Integer compressionLevel, int maxParallel, CopyListener listener, dev.kopi.policy.PolicyContext policy) {
     public CopyOptions {
         sourceContext = sourceContext == null ? ImageContext.defaults() : sourceContext;
         destinationContext = destinationContext == null ? ImageContext.defaults() : destinationContext;
@@ -28,6 +29,6 @@ public record CopyOptions(ImageContext sourceContext, ImageContext destinationCo
     }
 
     public static CopyOptions defaults() {
-        return new CopyOptions(null, null, null, null, false, false, null, null, 0, null);
+        return new CopyOptions(null, null, null, null, false, false, null, null, 0, null, null);
     }
 }

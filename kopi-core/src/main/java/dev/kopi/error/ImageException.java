@@ -34,6 +34,13 @@ public class ImageException extends IOException {
         return false;
     }
 
+    /** {@code prefix: message}, keeping the code of {@code e} (IO for plain IOExceptions) and chaining it. */
+    public static ImageException wrap(String prefix, IOException e) {
+        ErrorCode code = e instanceof ImageException ie ? ie.code : ErrorCode.IO;
+        String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return new ImageException(code, prefix + ": " + msg, e);
+    }
+
     public static ImageException notFound(String message) {
         return new ImageException(ErrorCode.NOT_FOUND, message);
     }

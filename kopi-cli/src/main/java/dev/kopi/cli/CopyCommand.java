@@ -1,0 +1,155 @@
+package dev.kopi.cli;
+
+import dev.kopi.blob.CompressionAlgorithm;
+import dev.kopi.copy.Copier;
+import dev.kopi.copy.CopyListener;
+import dev.kopi.copy.CopyOptions;
+import dev.kopi.copy.CopyResult;
+import dev.kopi.copy.MultiArch;
+import dev.kopi.error.ImageException;
+import dev.kopi.manifest.MediaTypes;
+import dev.kopi.policy.PolicyContext;
+import dev.kopi.reference.DockerReference;
+import dev.kopi.transport.ImageContext;
+import dev.kopi.transport.ImageReference;
+import dev.kopi.transport.Transports;
+import dev.kopi.internal.io.AtomicFiles;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code kopi copy SOURCE-IMAGE DESTINATION-IMAGE}. */
+@Command(name = "copy", description = "Copy an IMAGE-NAME from one location to another", mixinStandardHelpOptions = false,
+        usageHelpAutoWidth = true)
+final class CopyCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+    @Mixin
+    SrcImageOptions src = new SrcImageOptions();
+    @Mixin
+    DestImageOptions dest = new DestImageOptions();
+    @Mixin
+    RetryOptions retry = new RetryOptions();
+
+    @Option(names = "--authfile", paramLabel = "string", description = "path of the authentication file. Default is ${XDG_RUNTIME_DIR}/containers/auth.json")
+    String authfile;
+    @Option(names = "--additional-tag", split = ",", paramLabel = "strings", description = "additional tags (supports docker-archive)")
+    List<String> additionalTags = new ArrayList<>();
+    @Option(names = {"-q", "--quiet"}, description = "Suppress output information when copying images")
+    boolean quiet;
+    @Option(names = {"-a", "--all"}, description = "Copy all images if SOURCE-IMAGE is a list")
+    boolean all;
+    @Option(names = "--multi-arch", paramLabel = "string", description = "How to handle multi-architecture images (system, all, or index-only)")
+    String multiArch;
+    @Option(names = "--remove-signatures", description = "Do not copy signatures from SOURCE-IMAGE")
+    boolean removeSignatures;
+    @Option(names = "--digestfile", paramLabel = "string", description = "Write the digest of the pushed image to the specified file")
+    String digestFile;
+    @Option(names = {"-f", "--format"}, paramLabel = "string", description = "MANIFEST TYPE (oci, v2s1, or v2s2) to use in the destination (default is manifest type of source, with fallbacks)")
+    String format;
+    @Option(names = "--preserve-digests", description = "Preserve digests of images and lists")
+    boolean preserveDigests;
+    @Option(names = "--image-parallel-copies", paramLabel = "uint", description = "Maximum number of image layers to be copied (pulled/pushed) simultaneously. Not setting this field will fall back to containers/image defaults.")
+    int imageParallelCopies;
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "help for copy")
+    boolean help;
+    @Parameters(paramLabel = "IMAGE", arity = "0..*", hidden = true)
+    List<String> args = new ArrayList<>();
+
+    @Override
+    public Integer call() throws IOException {
+        if (args.size() != 2) {
+            throw new CliException("Exactly two arguments expected", true);
+        }
+        GlobalOptions g = main.global;
+        PolicyContext policy = loadPolicy(g);
+        ImageReference srcRef;
+        ImageReference destRef;
+        try {
+            srcRef = Transports.parseImageName(args.get(0));
+        } catch (ImageException e) {
+            throw new ImageException(e.code(), "Invalid source name " + args.get(0) + ": " + e.getMessage(), e);
+        }
+        try {
+            destRef = Transports.parseImageName(args.get(1));
+        } catch (ImageException e) {
+            throw new ImageException(e.code(), "Invalid destination name " + args.get(1) + ": " + e.getMessage(), e);
+        }
+        ImageContext srcCtx = src.toContext(g, authfile).build();
+        ImageContext.Builder destB = dest.toContext(g, authfile);
+        for (String tag : additionalTags) {
+            DockerReference r;
+            try {
+                r = DockerReference.parseNormalized(tag);
+            } catch (ImageException e) {
+                throw ImageException.invalid("error parsing additional-tag '" + tag + "': " + e.getMessage(), e);
+            }
+            if (r.tag().isEmpty() || r.digest().isPresent()) {
+                throw ImageException.invalid("additional-tag '" + tag + "' must be a tagged reference");
+            }
+        }
+        destB.additionalTags(additionalTags)
+                .dirForceCompress(dest.compress)
+                .dirForceDecompress(dest.decompress)
+                .ociAcceptUncompressedLayers(dest.ociAcceptUncompressedLayers);
+        ImageContext destCtx = destB.build();
+        if (multiArch != null && all) {
+            throw ImageException.invalid("Cannot use --all and --multi-arch flags together");
+        }
+        MultiArch selection = MultiArch.SYSTEM;
+        if (multiArch != null) {
+            selection = MultiArch.parse(multiArch);
+        }
+        if (all) {
+            selection = MultiArch.ALL;
+        }
+        String forced = null;
+        if (format != null) {
+            forced = switch (format) {
+                case "oci" -> MediaTypes.OCI_MANIFEST;
+                case "v2s1" -> MediaTypes.DOCKER_V2S1_SIGNED;
+                case "v2s2" -> MediaTypes.DOCKER_V2S2;
+                default -> throw ImageException.invalid("unknown format \"" + format
+                        + "\". Choose one of the supported formats: 'oci', 'v2s1', or 'v2s2'");
+            };
+        }
+        CompressionAlgorithm compression = null;
+        if (dest.compressFormat != null && !dest.compressFormat.isEmpty()) {
+            compression = CompressionAlgorithm.forWriting(dest.compressFormat);
+        }
+        CopyListener listener = quiet ? CopyListener.NONE : new CopyPrinter(System.out, System.console() != null);
+        CopyOptions options = new CopyOptions(srcCtx, destCtx, forced, selection, removeSignatures, preserveDigests,
+                compression, dest.compressLevel, imageParallelCopies, listener, policy);
+        return retry.run(() -> {
+            CopyResult r = Copier.copy(srcRef, destRef, options);
+            if (digestFile != null && !digestFile.isEmpty()) {
+                try {
+                    AtomicFiles.write(Path.of(digestFile), r.manifestDigest().toString().getBytes(StandardCharsets.UTF_8));
+                } catch (IOException e) {
+                    throw ImageException.wrap("Failed to write digest to file \"" + digestFile + "\"", e);
+                }
+            }
+            return 0;
+        });
+    }
+
+    static PolicyContext loadPolicy(GlobalOptions g) throws ImageException {
+        if (g.insecurePolicy) {
+            return PolicyContext.insecureAcceptAnything();
+        }
+        try {
+            return PolicyContext.load(g.policy != null && !g.policy.isEmpty() ? Path.of(g.policy)
+                    : PolicyContext.defaultPath());
+        } catch (ImageException e) {
+            throw new ImageException(e.code(), "Error loading trust policy: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package dev.kopi.cli;
+
+import dev.kopi.digest.DigestAlgorithm;
+import dev.kopi.error.ErrorCode;
+import dev.kopi.error.ImageException;
+import dev.kopi.image.ImageConfigs;
+import dev.kopi.image.ImageInspector;
+import dev.kopi.image.RawManifest;
+import dev.kopi.image.UnparsedImage;
+import dev.kopi.json.GoJson;
+import dev.kopi.manifest.Manifests;
+import dev.kopi.transport.ImageContext;
+import dev.kopi.transport.ImageReference;
+import dev.kopi.transport.ImageSource;
+import dev.kopi.transport.Transports;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code kopi inspect IMAGE-NAME}. */
+@Command(name = "inspect", description = "Inspect image IMAGE-NAME", usageHelpAutoWidth = true)
+final class InspectCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+    @Mixin
+    ImageOptions image = new ImageOptions();
+    @Mixin
+    RetryOptions retry = new RetryOptions();
+    @Option(names = "--raw", description = "output raw manifest or configuration")
+    boolean raw;
+    @Option(names = "--config", description = "output configuration")
+    boolean config;
+    @Option(names = {"-f", "--format"}, paramLabel = "string", description = "Format the output to a Go template")
+    String format;
+    @Option(names = {"-n", "--no-tags"}, description = "Do not list the available tags from the repository in the output")
+    boolean noTags;
+    @Option(names = "--manifest-digest", paramLabel = "algorithm", description = "Algorithm to use for computing manifest digest (sha256, sha512); defaults to algorithm used in config digest")
+    String manifestDigest;
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "help for inspect")
+    boolean help;
+    @Parameters(paramLabel = "IMAGE-NAME", arity = "0..*", hidden = true)
+    List<String> args = new ArrayList<>();
+
+    @Override
+    public Integer call() throws IOException {
+        if (args.size() != 1) {
+            throw new CliException("Exactly one argument expected", false);
+        }
+        if (raw && format != null) {
+            throw ImageException.invalid("raw output does not support format option");
+        }
+        DigestAlgorithm alg = null;
+        if (manifestDigest != null) {
+            alg = DigestAlgorithm.byPrefix(manifestDigest.isEmpty() ? "sha256" : manifestDigest).orElseThrow(
+                    () -> ImageException.invalid("digest algorithm \"" + manifestDigest + "\" is not available"));
+        }
+        String name = args.get(0);
+        ImageContext ctx = image.toContext(main.global, null).build();
+        PrintStream out = System.out;
+        ImageSource src = retry.run(() -> {
+            try {
+                ImageReference ref = Transports.parseImageName(name);
+                return ref.newImageSource(ctx);
+            } catch (IOException e) {
+                throw ImageException.wrap("Error parsing image name \"" + name + "\"", e);
+            }
+        });
+        try (src) {
+            UnparsedImage top = new UnparsedImage(src, Optional.empty());
+            RawManifest m = retry.run(() -> {
+                try {
+                    return top.manifest();
+                } catch (IOException e) {
+                    throw ImageException.wrap("Error retrieving manifest for image", e);
+                }
+            });
+            if (raw && !config) {
+                out.write(m.bytes());
+                out.flush();
+                return 0;
+            }
+            ImageInspector.ResolvedImage img;
+            try {
+                img = ImageInspector.resolve(top, ctx);
+            } catch (IOException e) {
+                throw ImageException.wrap("Error parsing manifest for image", e);
+            }
+            if (config && raw) {
+                byte[] c = retry.run(() -> {
+                    try {
+                        return ImageInspector.fetchConfig(src, img.parsed());
+                    } catch (IOException e) {
+                        throw ImageException.wrap("Error reading configuration blob", e);
+                    }
+                });
+                out.write(c);
+                out.flush();
+                return 0;
+            }
+            if (config) {
+                Map<String, Object> oci = retry.run(() -> {
+                    try {
+                        return ImageConfigs.toOciGo(ImageInspector.fetchConfig(src, img.parsed()));
+                    } catch (IOException e) {
+                        throw ImageException.wrap("Error reading OCI-formatted configuration data", e);
+                    }
+                });
+                writeOutput(out, oci);
+                return 0;
+            }
+            Map<String, Object> data = ImageInspector.inspect(img, List.of());
+            if (alg != null) {
+                data.put("Digest", Manifests.digest(m.bytes(), alg).toString());
+            }
+            writeOutput(out, data);
+            return 0;
+        }
+    }
+
+    private void writeOutput(PrintStream out, Object data) throws ImageException {
+        if (format == null || format.isEmpty() || isJson(format)) {
+            out.println(GoJson.marshalIndent(data, "    "));
+            out.flush();
+            return;
+        }
+        out.print(Templates.render(format, data));
+        out.flush();
+    }
+
+    private static boolean isJson(String f) {
+        String t = f.trim();
+        return t.equals("json") || t.equals("{{json .}}") || t.equals("{{ json . }}") || t.equals("{{json .}}\n");
+    }
+
+    static ImageException unsupported(String what) {
+        return new ImageException(ErrorCode.UNSUPPORTED, what);
+    }
+}

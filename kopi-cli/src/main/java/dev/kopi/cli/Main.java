@@ -1,0 +1,129 @@
+package dev.kopi.cli;
+
+import dev.kopi.error.ErrorCode;
+import dev.kopi.error.ImageException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** The {@code kopi} command: skopeo's command line over kopi-core. */
+@Command(name = "kopi", description = "Various operations with container images and container image registries",
+        subcommands = {CopyCommand.class, InspectCommand.class, ManifestDigestCommand.class,
+                CommandLine.HelpCommand.class},
+        usageHelpAutoWidth = true)
+public final class Main implements Callable<Integer> {
+    /** skopeo release whose behaviour kopi follows. */
+    static final String SKOPEO_COMPAT = "1.22.2";
+
+    @Mixin
+    GlobalOptions global = new GlobalOptions();
+
+    @Option(names = {"-v", "--version"}, description = "Version for kopi")
+    boolean version;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "help for kopi")
+    boolean help;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        if (version) {
+            spec.commandLine().getOut().println("kopi version " + version() + " (skopeo version " + SKOPEO_COMPAT
+                    + " compatible)");
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return 0;
+    }
+
+    static String version() {
+        try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+            Properties p = new Properties();
+            if (in != null) {
+                p.load(in);
+            }
+            return p.getProperty("version", "0.0.0");
+        } catch (IOException e) {
+            return "0.0.0";
+        }
+    }
+
+    public static void main(String[] args) {
+        int code = run(System.out, System.err, args);
+        System.out.flush();
+        System.exit(code);
+    }
+
+    /** Runs kopi in-process (tests drive the CLI through this). */
+    public static int run(PrintStream out, PrintStream err, String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(new java.io.PrintWriter(out, true));
+        cl.setErr(new java.io.PrintWriter(err, true));
+        cl.setParameterExceptionHandler((ex, a) -> {
+            err.flush();
+            Logrus.log(err, "fatal", cobraMessage(ex));
+            return 1;
+        });
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            if (ex instanceof CliException ce) {
+                if (ce.showUsage()) {
+                    commandLine.usage(err);
+                }
+                Logrus.log(err, "fatal", ce.getMessage());
+                return 1;
+            }
+            return ErrorReporter.report(err, ex, isDebug(commandLine));
+        });
+        return cl.execute(args);
+    }
+
+    private static boolean isDebug(CommandLine cl) {
+        CommandLine c = cl;
+        while (c.getParent() != null) {
+            c = c.getParent();
+        }
+        return c.getCommand() instanceof Main m && m.global.debug;
+    }
+
+    /** picocli's parse errors in cobra's words, as scripts see them from skopeo. */
+    static String cobraMessage(ParameterException ex) {
+        if (ex instanceof CommandLine.UnmatchedArgumentException u) {
+            String first = u.getUnmatched().isEmpty() ? "" : u.getUnmatched().get(0);
+            if (first.startsWith("--")) {
+                return "unknown flag: " + first.split("=", 2)[0];
+            }
+            if (first.startsWith("-") && first.length() > 1) {
+                return "unknown shorthand flag: '" + first.charAt(1) + "' in " + first;
+            }
+            if (u.getCommandLine().getCommand() instanceof Main) {
+                return "Unrecognized command `kopi " + first + "`\nTry 'kopi --help' for more information";
+            }
+            return ex.getMessage();
+        }
+        if (ex instanceof CommandLine.MissingParameterException m && m.getMissing() != null
+                && !m.getMissing().isEmpty() && m.getMissing().get(0) instanceof CommandLine.Model.OptionSpec o) {
+            return "flag needs an argument: " + o.longestName();
+        }
+        String msg = ex.getMessage();
+        if (ex.getCause() instanceof CommandLine.TypeConversionException tc && tc.getMessage() != null) {
+            return msg;
+        }
+        return msg;
+    }
+
+    /** Maps core errors to skopeo's exit codes: 2 when the image does not exist, else 1. */
+    static int exitCode(Throwable t) {
+        return ImageException.hasCode(t, ErrorCode.NOT_FOUND) ? 2 : 1;
+    }
+}

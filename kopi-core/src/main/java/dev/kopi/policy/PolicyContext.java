@@ -1,0 +1,161 @@
+package dev.kopi.policy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kopi.error.ErrorCode;
+import dev.kopi.error.ImageException;
+import dev.kopi.internal.path.LocalPaths;
+import dev.kopi.manifest.Manifests;
+import dev.kopi.transport.ImageReference;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A loaded policy.json, evaluated on a source image before anything is copied. Requirements are looked up as
+ * containers/image does: the transport's scopes (identity, then namespaces, then ""), else the default.
+ * This version evaluates {@code insecureAcceptAnything} and {@code reject}; signature requirements are
+ * refused with a clear error until signature verification lands.
+ */
+public final class PolicyContext {
+    private final List<JsonNode> defaultReqs;
+    private final Map<String, Map<String, List<JsonNode>>> transports;
+    private final boolean acceptAll;
+
+    private PolicyContext(List<JsonNode> defaultReqs, Map<String, Map<String, List<JsonNode>>> transports,
+            boolean acceptAll) {
+        this.defaultReqs = defaultReqs;
+        this.transports = transports;
+        this.acceptAll = acceptAll;
+    }
+
+    /** {@code --insecure-policy}: everything is allowed. */
+    public static PolicyContext insecureAcceptAnything() {
+        return new PolicyContext(List.of(), Map.of(), true);
+    }
+
+    /** The default policy path skopeo uses: {@code $HOME/.config/containers/policy.json}, else /etc/containers/policy.json. */
+    public static Path defaultPath() {
+        String home = System.getenv("HOME");
+        if (home != null && !home.isEmpty()) {
+            Path user = Path.of(home, ".config", "containers", "policy.json");
+            if (Files.exists(user)) {
+                return user;
+            }
+        }
+        return Path.of("/etc/containers/policy.json");
+    }
+
+    /** Loads and validates a policy file. */
+    public static PolicyContext load(Path path) throws ImageException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(path);
+        } catch (IOException e) {
+            throw new ImageException(ErrorCode.INVALID_INPUT, LocalPaths.goError("open", path, e), e);
+        }
+        try {
+            return parse(bytes);
+        } catch (ImageException e) {
+            throw new ImageException(ErrorCode.INVALID_INPUT, "invalid policy in \"" + path + "\": " + e.getMessage(), e);
+        }
+    }
+
+    static PolicyContext parse(byte[] bytes) throws ImageException {
+        JsonNode n = Manifests.readTree(bytes, "policy");
+        if (!n.isObject()) {
+            throw ImageException.invalid("policy is not a JSON object");
+        }
+        for (var it = n.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!f.equals("default") && !f.equals("transports")) {
+                throw ImageException.invalid("Unknown key \"" + f + "\"");
+            }
+        }
+        JsonNode def = n.get("default");
+        if (def == null || def.isNull()) {
+            throw ImageException.invalid("Default policy is missing");
+        }
+        List<JsonNode> defaultReqs = requirements(def);
+        Map<String, Map<String, List<JsonNode>>> transports = new LinkedHashMap<>();
+        JsonNode t = n.get("transports");
+        if (t != null && !t.isNull()) {
+            if (!t.isObject()) {
+                throw ImageException.invalid("transports is not an object");
+            }
+            for (var it = t.fields(); it.hasNext(); ) {
+                var e = it.next();
+                Map<String, List<JsonNode>> scopes = new LinkedHashMap<>();
+                if (!e.getValue().isObject()) {
+                    throw ImageException.invalid("transport " + e.getKey() + " scopes are not an object");
+                }
+                for (var si = e.getValue().fields(); si.hasNext(); ) {
+                    var s = si.next();
+                    scopes.put(s.getKey(), requirements(s.getValue()));
+                }
+                transports.put(e.getKey(), scopes);
+            }
+        }
+        return new PolicyContext(defaultReqs, transports, false);
+    }
+
+    private static List<JsonNode> requirements(JsonNode arr) throws ImageException {
+        if (!arr.isArray()) {
+            throw ImageException.invalid("a policy requirement list is not an array");
+        }
+        if (arr.isEmpty()) {
+            throw ImageException.invalid("No policy requirements specified");
+        }
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode r : arr) {
+            String type = r.path("type").asText("");
+            switch (type) {
+                case "insecureAcceptAnything", "reject", "signedBy", "sigstoreSigned" -> out.add(r);
+                default -> throw ImageException.invalid("Unknown policy requirement type \"" + type + "\"");
+            }
+        }
+        return out;
+    }
+
+    /** Fails with POLICY_REJECTED unless the policy allows running (copying) the image. */
+    public void requireAllowed(ImageReference ref) throws ImageException {
+        if (acceptAll) {
+            return;
+        }
+        for (JsonNode r : requirementsFor(ref)) {
+            String type = r.path("type").asText();
+            switch (type) {
+                case "insecureAcceptAnything" -> {
+                }
+                case "reject" -> throw new ImageException(ErrorCode.POLICY_REJECTED,
+                        "Running image " + ref.imageName() + " is rejected by policy.");
+                default -> throw new ImageException(ErrorCode.POLICY_REJECTED, "Running image " + ref.imageName()
+                        + " requires a verified signature (" + type + "), and kopi cannot verify signatures yet");
+            }
+        }
+    }
+
+    private List<JsonNode> requirementsFor(ImageReference ref) {
+        Map<String, List<JsonNode>> scopes = transports.get(ref.transport().name());
+        if (scopes != null) {
+            List<JsonNode> r = scopes.get(ref.policyConfigurationIdentity());
+            if (r != null) {
+                return r;
+            }
+            for (String ns : ref.policyConfigurationNamespaces()) {
+                r = scopes.get(ns);
+                if (r != null) {
+                    return r;
+                }
+            }
+            r = scopes.get("");
+            if (r != null) {
+                return r;
+            }
+        }
+        return defaultReqs;
+    }
+}
