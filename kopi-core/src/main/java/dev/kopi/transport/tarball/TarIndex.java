@@ -70,6 +70,9 @@ public final class TarIndex {
         IOException error = null;
         try {
             while (true) {
+                if (pos > fileSize) {
+                    throw new EOFException("unexpected EOF"); // the previous entry's padding is cut short
+                }
                 byte[] blk = readBlock(ch, pos, buf);
                 if (blk == null) {
                     break; // clean EOF at a header boundary
