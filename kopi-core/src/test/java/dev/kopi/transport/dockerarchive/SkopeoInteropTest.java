@@ -58,14 +58,24 @@ class SkopeoInteropTest {
         return List.of(layerTar("a.txt", "hello\n"), layerTar("b/c.txt", "world & <stuff>\n", "d", "\u00e9"));
     }
 
-    @Test
-    void ourSourceReadsSkopeoArchivesAndOurWriterMatchesItByteForByte() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {":foo/bar:v1 | ", " | ",
+        ":foo/bar:v1 | quay.io/a/b:2", ":localhost:5000/x/y:z | foo/bar:v1"})
+    void ourSourceReadsSkopeoArchivesAndOurWriterMatchesItByteForByte(String tag, String additional)
+            throws Exception {
+        tag = tag == null ? "" : tag;
         List<byte[]> layers = layers();
         byte[] config = config(layers);
         Path oci = tmp.resolve("oci");
         TestImages.ociLayout(oci, config, layers);
         Path theirs = tmp.resolve("theirs.tar");
-        run(SKOPEO, "--insecure-policy", "copy", "-q", "oci:" + oci, "docker-archive:" + theirs + ":foo/bar:v1");
+        List<String> cmd = new ArrayList<>(List.of(SKOPEO, "--insecure-policy", "copy", "-q"));
+        if (additional != null) {
+            cmd.add("--additional-tag=" + additional);
+        }
+        cmd.add("oci:" + oci);
+        cmd.add("docker-archive:" + theirs + tag);
+        run(cmd.toArray(new String[0]));
 
         byte[] rawManifest = run(SKOPEO, "inspect", "--raw", "docker-archive:" + theirs);
         byte[] rawConfig = run(SKOPEO, "inspect", "--config", "--raw", "docker-archive:" + theirs);
@@ -87,7 +97,8 @@ class SkopeoInteropTest {
         // The same image through our destination, fed as skopeo's copy feeds it (gzip decompressed on the fly,
         // unknown digest and size), gives the very same bytes.
         Path ours = tmp.resolve("ours.tar");
-        try (ImageDestination d = ref(ours + ":foo/bar:v1").newImageDestination(ctx())) {
+        ImageContext c = additional == null ? ctx() : ctx().toBuilder().additionalTags(List.of(additional)).build();
+        try (ImageDestination d = ref(ours + tag).newImageDestination(c)) {
             TestImages.write(d, config, layers, true, true);
         }
         assertThat(Files.readAllBytes(ours)).isEqualTo(Files.readAllBytes(theirs));
@@ -122,5 +133,19 @@ class SkopeoInteropTest {
         try (ImageSource src = ref(again.toString()).newImageSource(ctx())) {
             assertThat(src.fetchManifest(Optional.empty()).bytes()).isEqualTo(mine);
         }
+    }
+
+    @Test
+    void podmanLoadsOurArchive() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/podman")), "podman missing");
+        List<byte[]> layers = layers();
+        Path ours = tmp.resolve("p.tar");
+        try (ImageDestination d = ref(ours + ":foo/bar:v1").newImageDestination(ctx())) {
+            TestImages.write(d, config(layers), layers, true, false);
+        }
+        String out = new String(run("/usr/bin/podman", "--root", tmp.resolve("root").toString(), "--runroot",
+                tmp.resolve("run").toString(), "--storage-driver", "vfs", "load", "-i", ours.toString()),
+                StandardCharsets.UTF_8);
+        assertThat(out).contains("Loaded image: docker.io/foo/bar:v1");
     }
 }
