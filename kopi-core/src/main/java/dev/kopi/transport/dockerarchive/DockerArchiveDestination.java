@@ -87,7 +87,7 @@ final class DockerArchiveDestination {
 
         Path dir = target.toAbsolutePath().getParent();
         if (dir == null || !Files.isDirectory(dir)) {
-            throw new ImageException(ErrorCode.NOT_FOUND, openPrefix + "no such file or directory");
+            throw new ImageException(ErrorCode.IO, openPrefix + "no such file or directory");
         }
         Path tmp;
         try {

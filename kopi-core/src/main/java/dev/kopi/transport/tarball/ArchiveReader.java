@@ -70,8 +70,8 @@ public final class ArchiveReader implements Closeable {
     }
 
     /**
-     * Opens the archive at {@code file}. A compressed archive is decompressed into a temporary file in
-     * {@code tmpDir} first.
+     * Opens the archive at {@code file}. A compressed archive, or one that is not a regular file (a pipe), is
+     * first copied (decompressed) into a temporary file in {@code tmpDir}.
      *
      * @throws ImageException NOT_FOUND when the file does not exist
      */
@@ -83,7 +83,11 @@ public final class ArchiveReader implements Closeable {
         }
         InputStream in;
         try {
-            in = Files.newInputStream(file);
+            if (!Files.exists(file)) {
+                throw new NoSuchFileException(p);
+            }
+            // FileInputStream, not Files.newInputStream: the latter's available() seeks, which fails on a pipe
+            in = Files.isRegularFile(file) ? Files.newInputStream(file) : new java.io.FileInputStream(file.toFile());
         } catch (IOException e) {
             throw openError("opening file " + GoCompat.quote(p) + ": open " + p, e);
         }
@@ -95,7 +99,7 @@ public final class ArchiveReader implements Closeable {
                 throw new ImageException(ErrorCode.IO, "detecting compression for file " + GoCompat.quote(p) + ": "
                         + e.getMessage(), e);
             }
-            if (!r.compressed()) {
+            if (!r.compressed() && Files.isRegularFile(file)) {
                 in.close();
                 return new ArchiveReader(file, false);
             }

@@ -240,4 +240,41 @@ class DockerArchiveRoundTripTest {
                     .hasMessage("Manifest lists are not supported by \"docker-daemon:\"");
         }
     }
+
+    @Test
+    void pipesAreWrittenAndReadInPlace() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/mkfifo")));
+        List<byte[]> layers = layers();
+        byte[] config = config(layers);
+        Path regular = tmp.resolve("r.tar");
+        try (ImageDestination d = ref(regular + ":p/q:1").newImageDestination(ctx())) {
+            TestImages.write(d, config, layers, false, false);
+        }
+        Path fifo = tmp.resolve("fifo");
+        assertThat(new ProcessBuilder("/usr/bin/mkfifo", fifo.toString()).start().waitFor()).isZero();
+        // write to the pipe: the bytes are the same as a regular file's
+        var reader = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return Files.readAllBytes(fifo);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        try (ImageDestination d = ref(fifo + ":p/q:1").newImageDestination(ctx())) {
+            TestImages.write(d, config, layers, false, false);
+        }
+        assertThat(reader.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(Files.readAllBytes(regular));
+        // read from the pipe: it is spooled to a temporary file first
+        var writer = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                Files.write(fifo, Files.readAllBytes(regular));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        try (ImageSource src = ref(fifo.toString()).newImageSource(ctx())) {
+            assertThat(TestImages.readBlob(src, Digest.sha256(config), config.length)).isEqualTo(config);
+        }
+        writer.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    }
 }
