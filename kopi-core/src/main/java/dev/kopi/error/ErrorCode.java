@@ -2,7 +2,7 @@ package dev.kopi.error;
 
 /** The one catalogue of failure kinds that callers (and the CLI's exit code) branch on. */
 public enum ErrorCode {
-    /** The image, manifest or blob does not exist. The CLI exits with 2. */
+    /** The image (or the named manifest) does not exist. The CLI exits with 2. Missing blobs are IO. */
     NOT_FOUND,
     UNAUTHORIZED,
     DENIED,

@@ -96,7 +96,7 @@ public final class PlatformMatcher {
         }
         Platform w = wanted.get(0);
         String kind = list instanceof OciIndex ? "image index" : "manifest list";
-        throw new ImageException(ErrorCode.NOT_FOUND, "no image found in " + kind + " for architecture \""
+        throw new ImageException(ErrorCode.INVALID_INPUT, "no image found in " + kind + " for architecture \""
                 + w.architecture() + "\", variant \"" + w.variant() + "\", OS \"" + w.os() + "\"");
     }
 }

@@ -437,7 +437,8 @@ public final class ArchiveReader implements Closeable {
     }
 
     private static ImageException openError(String prefix, IOException e) {
-        ErrorCode code = e instanceof NoSuchFileException ? ErrorCode.NOT_FOUND : ErrorCode.IO;
+        // skopeo exits 1 (not 2) for a missing archive file: its not-found check covers only image lookups.
+        ErrorCode code = ErrorCode.IO;
         return new ImageException(code, prefix + ": " + describe(e), e);
     }
 

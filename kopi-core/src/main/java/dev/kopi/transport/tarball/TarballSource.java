@@ -247,7 +247,7 @@ public class TarballSource implements ImageSource {
         }
         LayerInfo li = c.knownLayers().get(want);
         if (li == null) {
-            throw new ImageException(ErrorCode.NOT_FOUND, "Unknown blob " + want);
+            throw new ImageException(ErrorCode.IO, "Unknown blob " + want);
         }
         InputStream raw = archive.openComponent(li.path());
         boolean ok = false;

@@ -86,7 +86,7 @@ class DockerArchiveRoundTripTest {
                 assertThat(src.fetchSignatures(Optional.empty())).isEmpty();
                 assertThatThrownBy(() -> src.openBlob(new BlobInfo(Digest.sha256(new byte[1]), -1, null)))
                         .hasMessage("Unknown blob " + Digest.sha256(new byte[1]))
-                        .satisfies(e -> assertThat(((ImageException) e).code()).isEqualTo(ErrorCode.NOT_FOUND));
+                        .satisfies(e -> assertThat(((ImageException) e).code()).isEqualTo(ErrorCode.IO));
             }
         }
     }
@@ -195,12 +195,12 @@ class DockerArchiveRoundTripTest {
     }
 
     @Test
-    void missingFileIsNotFound() {
+    void missingFileIsAnIoError() {
         Path file = tmp.resolve("missing.tar");
         assertThatThrownBy(() -> ref(file.toString()).newImageSource(ctx()))
                 .isInstanceOf(ImageException.class)
                 .hasMessage("opening file \"" + file + "\": open " + file + ": no such file or directory")
-                .satisfies(e -> assertThat(((ImageException) e).code()).isEqualTo(ErrorCode.NOT_FOUND));
+                .satisfies(e -> assertThat(((ImageException) e).code()).isEqualTo(ErrorCode.IO));
     }
 
     @Test
