@@ -17,6 +17,9 @@ final class ErrorReporter {
         if (msg == null || msg.isEmpty()) {
             msg = ex.getClass().getSimpleName();
         }
+        if (Deadline.expired()) {
+            msg = msg + ": context deadline exceeded";
+        }
         if (ex instanceof OutOfMemoryError) {
             msg = "out of memory: " + msg;
         }

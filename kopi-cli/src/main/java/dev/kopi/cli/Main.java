@@ -75,6 +75,18 @@ public final class Main implements Callable<Integer> {
             Logrus.log(err, "fatal", cobraMessage(ex));
             return 1;
         });
+        cl.setExecutionStrategy(parseResult -> {
+            Object root = parseResult.commandSpec().userObject();
+            if (root instanceof Main m) {
+                Deadline.start(m.global.commandTimeout, err);
+            }
+            int code = new CommandLine.RunLast().execute(parseResult);
+            if (code == 0 && Deadline.expired()) {
+                Logrus.log(err, "fatal", "context deadline exceeded");
+                return 1;
+            }
+            return code;
+        });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (ex instanceof CliException ce) {
                 if (ce.showUsage()) {
@@ -115,11 +127,16 @@ public final class Main implements Callable<Integer> {
                 && !m.getMissing().isEmpty() && m.getMissing().get(0) instanceof CommandLine.Model.OptionSpec o) {
             return "flag needs an argument: " + o.longestName();
         }
-        String msg = ex.getMessage();
-        if (ex.getCause() instanceof CommandLine.TypeConversionException tc && tc.getMessage() != null) {
-            return msg;
+        if (ex.getArgSpec() instanceof CommandLine.Model.OptionSpec o && ex.getValue() != null) {
+            String reason = ex.getCause() != null && ex.getCause().getMessage() != null ? ex.getCause().getMessage()
+                    : ex.getMessage();
+            if (ex instanceof CommandLine.ParameterException && reason.startsWith("Invalid value for option")) {
+                int colon = reason.indexOf("': ");
+                reason = colon >= 0 ? reason.substring(colon + 3) : reason;
+            }
+            return "invalid argument \"" + ex.getValue() + "\" for \"" + o.longestName() + "\" flag: " + reason;
         }
-        return msg;
+        return ex.getMessage();
     }
 
     /** Maps core errors to skopeo's exit codes: 2 when the image does not exist, else 1. */
