@@ -142,14 +142,17 @@ final class CopyCommand implements Callable<Integer> {
     }
 
     static PolicyContext loadPolicy(GlobalOptions g) throws ImageException {
+        PolicyContext p;
         if (g.insecurePolicy) {
-            return PolicyContext.insecureAcceptAnything();
+            p = PolicyContext.insecureAcceptAnything();
+        } else {
+            try {
+                p = PolicyContext.load(g.policy != null && !g.policy.isEmpty() ? Path.of(g.policy)
+                        : PolicyContext.defaultPath());
+            } catch (ImageException e) {
+                throw new ImageException(e.code(), "Error loading trust policy: " + e.getMessage(), e);
+            }
         }
-        try {
-            return PolicyContext.load(g.policy != null && !g.policy.isEmpty() ? Path.of(g.policy)
-                    : PolicyContext.defaultPath());
-        } catch (ImageException e) {
-            throw new ImageException(e.code(), "Error loading trust policy: " + e.getMessage(), e);
-        }
+        return g.requireSigned ? p.requiringSignatures() : p;
     }
 }

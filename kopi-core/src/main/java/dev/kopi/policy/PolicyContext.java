@@ -24,17 +24,29 @@ public final class PolicyContext {
     private final List<JsonNode> defaultReqs;
     private final Map<String, Map<String, List<JsonNode>>> transports;
     private final boolean acceptAll;
+    private final boolean requireSignatures;
 
     private PolicyContext(List<JsonNode> defaultReqs, Map<String, Map<String, List<JsonNode>>> transports,
-            boolean acceptAll) {
+            boolean acceptAll, boolean requireSignatures) {
         this.defaultReqs = defaultReqs;
         this.transports = transports;
         this.acceptAll = acceptAll;
+        this.requireSignatures = requireSignatures;
     }
+
+    /**
+     * {@code --require-signed}: this policy, but an image is allowed only if a signature requirement verified it;
+     * an image that only {@code insecureAcceptAnything} would let through is rejected.
+     */
+    public PolicyContext requiringSignatures() {
+        return new PolicyContext(acceptAll ? List.of(JSON_ACCEPT) : defaultReqs, transports, false, true);
+    }
+
+    private static final JsonNode JSON_ACCEPT = Manifests.JSON.createObjectNode().put("type", "insecureAcceptAnything");
 
     /** {@code --insecure-policy}: everything is allowed. */
     public static PolicyContext insecureAcceptAnything() {
-        return new PolicyContext(List.of(), Map.of(), true);
+        return new PolicyContext(List.of(), Map.of(), true, false);
     }
 
     /** The default policy path skopeo uses: {@code $HOME/.config/containers/policy.json}, else /etc/containers/policy.json. */
@@ -99,7 +111,7 @@ public final class PolicyContext {
                 transports.put(e.getKey(), scopes);
             }
         }
-        return new PolicyContext(defaultReqs, transports, false);
+        return new PolicyContext(defaultReqs, transports, false, false);
     }
 
     private static List<JsonNode> requirements(JsonNode arr) throws ImageException {
@@ -125,7 +137,12 @@ public final class PolicyContext {
         if (acceptAll) {
             return;
         }
-        for (JsonNode r : requirementsFor(ref)) {
+        List<JsonNode> reqs = requirementsFor(ref);
+        if (requireSignatures && reqs.stream().allMatch(r -> r.path("type").asText().equals("insecureAcceptAnything"))) {
+            throw new ImageException(ErrorCode.POLICY_REJECTED, "Running image " + ref.imageName()
+                    + " is rejected: signature verification is required (--require-signed), but the policy requires no signature for it");
+        }
+        for (JsonNode r : reqs) {
             String type = r.path("type").asText();
             switch (type) {
                 case "insecureAcceptAnything" -> {
