@@ -4,24 +4,102 @@ import dev.kopi.blob.BlobInfo;
 import dev.kopi.copy.CopyListener;
 import dev.kopi.digest.Digest;
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Prints copy progress as skopeo does. Not on a terminal: one "Copying blob sha256:..." line per blob as it
- * starts. On a terminal: a line per blob when it completes ("Copying blob 0123456789ab done" or
- * "... skipped: already exists").
+ * starts. On a terminal: a live bar per blob (bytes done / total, rate), redrawn in place, ending as
+ * "Copying blob 0123456789ab done" or "... skipped: already exists".
  */
 final class CopyPrinter implements CopyListener {
+    private static final long REDRAW_NANOS = 150_000_000L;
     private final PrintStream out;
     private final boolean tty;
+    private final List<Bar> bars = new ArrayList<>();
+    private int drawnLines;
+    private long lastDraw;
 
     CopyPrinter(PrintStream out, boolean tty) {
         this.out = out;
         this.tty = tty;
     }
 
+    private static final class Bar {
+        final String prefix;
+        final long total;
+        final long start = System.nanoTime();
+        long done;
+        String finalLabel;
+
+        Bar(String prefix, long total) {
+            this.prefix = prefix;
+            this.total = total;
+        }
+    }
+
+    /** A line above the bars: the bars finished so far are frozen, then the line is printed. */
     private synchronized void line(String s) {
+        if (tty) {
+            redraw(true);
+            bars.clear();
+            drawnLines = 0;
+        }
         out.println(s);
         out.flush();
+    }
+
+    private Bar find(BlobInfo info) {
+        for (int i = bars.size() - 1; i >= 0; i--) {
+            if (bars.get(i).prefix.equals(prefix(info, false)) || bars.get(i).prefix.equals(prefix(info, true))) {
+                return bars.get(i);
+            }
+        }
+        return null;
+    }
+
+    private void redraw(boolean force) {
+        long now = System.nanoTime();
+        if (!force && now - lastDraw < REDRAW_NANOS) {
+            return;
+        }
+        lastDraw = now;
+        StringBuilder sb = new StringBuilder();
+        if (drawnLines > 0) {
+            sb.append("\033[").append(drawnLines).append('F');
+        }
+        for (Bar b : bars) {
+            sb.append("\033[2K").append(render(b, now)).append('\n');
+        }
+        drawnLines = bars.size();
+        out.print(sb);
+        out.flush();
+    }
+
+    private static String render(Bar b, long now) {
+        if (b.finalLabel != null) {
+            return b.prefix + " " + b.finalLabel;
+        }
+        double secs = Math.max((now - b.start) / 1e9, 1e-3);
+        String rate = human(b.done / secs) + "/s";
+        if (b.total <= 0) {
+            return b.prefix + " " + human(b.done) + " | " + rate;
+        }
+        int width = 30;
+        int filled = (int) Math.min(width, b.done * width / Math.max(1, b.total));
+        String bar = "[" + "=".repeat(Math.max(0, filled - 1)) + (filled > 0 ? ">" : "")
+                + "-".repeat(width - filled) + "]";
+        return b.prefix + " " + bar + " " + human(b.done) + " / " + human(b.total) + " | " + rate;
+    }
+
+    private static String human(double bytes) {
+        String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
+        int u = 0;
+        while (bytes >= 1024 && u < units.length - 1) {
+            bytes /= 1024;
+            u++;
+        }
+        return String.format("%.1f %s", bytes, units[u]);
     }
 
     @Override
@@ -40,23 +118,46 @@ final class CopyPrinter implements CopyListener {
     }
 
     @Override
-    public void blobStarted(BlobInfo info, boolean isConfig) {
+    public synchronized void blobStarted(BlobInfo info, boolean isConfig) {
         if (!tty) {
-            line("Copying " + kind(isConfig) + " " + info.digest());
+            out.println("Copying " + kind(isConfig) + " " + info.digest());
+            out.flush();
+            return;
+        }
+        bars.add(new Bar(prefix(info, isConfig), info.size()));
+        redraw(true);
+    }
+
+    @Override
+    public synchronized void blobProgress(BlobInfo info, long bytesDone) {
+        if (!tty) {
+            return;
+        }
+        Bar b = find(info);
+        if (b != null) {
+            b.done = bytesDone;
+            redraw(false);
         }
     }
 
     @Override
-    public void blobDone(BlobInfo info, boolean isConfig) {
-        if (tty) {
-            line(prefix(info, isConfig) + " done");
-        }
+    public synchronized void blobDone(BlobInfo info, boolean isConfig) {
+        finish(info, "done");
     }
 
     @Override
-    public void blobSkipped(BlobInfo info, boolean isConfig) {
-        if (tty) {
-            line(prefix(info, isConfig) + " skipped: already exists");
+    public synchronized void blobSkipped(BlobInfo info, boolean isConfig) {
+        finish(info, "skipped: already exists");
+    }
+
+    private void finish(BlobInfo info, String label) {
+        if (!tty) {
+            return;
+        }
+        Bar b = find(info);
+        if (b != null) {
+            b.finalLabel = label;
+            redraw(true);
         }
     }
 
