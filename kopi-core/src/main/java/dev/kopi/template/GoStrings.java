@@ -150,7 +150,8 @@ final class GoStrings {
             }
         }
         if (t.contains("_")) {
-            if (!prefixed || t.startsWith("__") || t.endsWith("_") || t.contains("__")) {
+            boolean radixPrefix = base != 10 && !(base == 8 && !s.matches("[+-]?0[oO].*"));
+            if (t.endsWith("_") || t.contains("__") || t.startsWith("_") && !radixPrefix) {
                 return null;
             }
             t = t.replace("_", "");
@@ -184,6 +185,12 @@ final class GoStrings {
                 }
                 v = Double.parseDouble(h);
             } else {
+                if (t.contains("_")) {
+                    if (!t.matches("[0-9]+(_[0-9]+)*(\\.([0-9]+(_[0-9]+)*)?)?([eE][+-]?[0-9]+(_[0-9]+)*)?")) {
+                        return null;
+                    }
+                    t = t.replace("_", "");
+                }
                 if (!t.matches("([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?")) {
                     return null;
                 }

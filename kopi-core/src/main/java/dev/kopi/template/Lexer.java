@@ -176,10 +176,8 @@ final class Lexer {
                 end--;
             }
         }
-        pos = end;
-        if (pos > start) {
-            line += count(in, start, pos);
-            out.add(new Token(T.TEXT, start, in.substring(start, pos), startLine));
+        if (end > start) {
+            out.add(new Token(T.TEXT, start, in.substring(start, end), startLine));
         }
         pos = x;
         ignore();
