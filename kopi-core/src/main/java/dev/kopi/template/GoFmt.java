@@ -854,7 +854,7 @@ final class GoFmt {
         int t = Character.getType(c);
         return t != Character.CONTROL && t != Character.FORMAT && t != Character.SURROGATE
                 && t != Character.PRIVATE_USE && t != Character.UNASSIGNED && t != Character.LINE_SEPARATOR
-                && t != Character.PARAGRAPH_SEPARATOR && (t != Character.SPACE_SEPARATOR || c == 0x3000 && false);
+                && t != Character.PARAGRAPH_SEPARATOR && t != Character.SPACE_SEPARATOR; // like strconv.IsPrint
     }
 
     private static boolean canBackquote(String s) {

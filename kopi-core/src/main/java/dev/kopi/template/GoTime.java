@@ -54,7 +54,7 @@ final class GoTime {
             return off.getTotalSeconds() == 0 ? "UTC" : "";
         }
         String id = zone.getId();
-        if (id.equals("UTC") || id.equals("Etc/UTC") || id.equals("Z") || id.equals("GMT") && false) {
+        if (id.equals("UTC") || id.equals("Etc/UTC") || id.equals("Z")) {
             return "UTC";
         }
         boolean dst = zone.getRules().isDaylightSavings(at);

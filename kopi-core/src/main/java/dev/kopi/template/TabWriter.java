@@ -48,11 +48,10 @@ final class TabWriter {
             line.add(cell(cell));
         }
         lines.add(line);
-        String lastText = ""; // the unterminated tail is the last line's last cell, written by writeLines
         out = new StringBuilder();
         widths.clear();
         formatBlock(0, lines.size());
-        return out.toString() + lastText;
+        return out.toString();
     }
 
     private static Cell cell(StringBuilder sb) {

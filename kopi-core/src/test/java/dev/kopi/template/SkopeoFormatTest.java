@@ -201,6 +201,29 @@ class SkopeoFormatTest {
     }
 
     @org.junit.jupiter.api.Test
+    void printsTheWholeStructLikeGo() throws Exception {
+        // skopeo 1.9.3 printed exactly this for its Output struct, which had no LayersData field yet
+        GoStruct old = GoStruct.builder("inspect.Output").field("Name", "", "string").field("Tag", "", "string")
+                .field("Digest", DIGEST, "digest.Digest").field("RepoTags", List.of(), "[]string")
+                .field("Created", OffsetDateTime.parse("2023-04-05T06:07:08.123456789Z"), "*time.Time")
+                .field("DockerVersion", "", "string").field("Labels", image().field("Labels").value(), "map[string]string")
+                .field("Architecture", "amd64", "string").field("Os", "linux", "string")
+                .field("Layers", List.of(LAYER), "[]string").field("Env", image().field("Env").value(), "[]string")
+                .build();
+        assertThat(ReportFormatter.parse("skopeo inspect", "{{.}}").execute(List.of(old))).isEqualTo(
+                "{  " + DIGEST + " [] 2023-04-05 06:07:08.123456789 +0000 UTC  map[alpha:a<b> b.c:dot zeta:z] amd64 linux ["
+                        + LAYER + "] [PATH=/usr/bin A=<b>&c]}\n");
+        assertThat(run("{{.LayersData}}")).isEqualTo(
+                "[{application/vnd.oci.image.layer.v1.tar+gzip " + LAYER + " 107 map[k:v]}]\n");
+        assertThat(run("{{json .}}")).isEqualTo("{\"Digest\":\"" + DIGEST + "\",\"RepoTags\":[],"
+                + "\"Created\":\"2023-04-05T06:07:08.123456789Z\",\"DockerVersion\":\"\","
+                + "\"Labels\":{\"alpha\":\"a<b>\",\"b.c\":\"dot\",\"zeta\":\"z\"},\"Architecture\":\"amd64\","
+                + "\"Os\":\"linux\",\"Layers\":[\"" + LAYER + "\"],\"LayersData\":[{\"MIMEType\":"
+                + "\"application/vnd.oci.image.layer.v1.tar+gzip\",\"Digest\":\"" + LAYER + "\",\"Size\":107,"
+                + "\"Annotations\":{\"k\":\"v\"}}],\"Env\":[\"PATH=/usr/bin\",\"A=<b>&c\"]}\n");
+    }
+
+    @org.junit.jupiter.api.Test
     void tableFormatsAlignColumns() throws Exception {
         ReportFormatter f = ReportFormatter.parse("skopeo inspect", "table {{.Os}} {{.Architecture}} {{len .Env}}");
         assertThat(f.isTable()).isTrue();
