@@ -7,7 +7,8 @@ import dev.kopi.image.ImageConfigs;
 import dev.kopi.image.ImageInspector;
 import dev.kopi.image.RawManifest;
 import dev.kopi.image.UnparsedImage;
-import dev.kopi.json.GoJson;
+import dev.kopi.template.GoJson;
+import dev.kopi.template.ReportFormatter;
 import dev.kopi.manifest.Manifests;
 import dev.kopi.transport.ImageContext;
 import dev.kopi.transport.ImageReference;
@@ -114,31 +115,37 @@ final class InspectCommand implements Callable<Integer> {
                         throw ImageException.wrap("Error reading OCI-formatted configuration data", e);
                     }
                 });
-                writeOutput(out, oci);
+                if (format == null || format.isEmpty() || ReportFormatter.isJson(format)) {
+                    out.println(dev.kopi.json.GoJson.marshalIndent(oci, "    "));
+                    out.flush();
+                } else {
+                    writeOutput(out, dev.kopi.template.JsonModel.fromJson(dev.kopi.manifest.Manifests.readTree(
+                            dev.kopi.json.GoJson.marshal(oci), "config")));
+                }
                 return 0;
             }
-            Map<String, Object> data = ImageInspector.inspect(img, List.of());
-            if (alg != null) {
-                data.put("Digest", Manifests.digest(m.bytes(), alg).toString());
-            }
-            writeOutput(out, data);
+            writeOutput(out, ImageInspector.inspect(img, List.of(), alg));
             return 0;
         }
     }
 
     private void writeOutput(PrintStream out, Object data) throws ImageException {
-        if (format == null || format.isEmpty() || isJson(format)) {
+        if (format == null || format.isEmpty() || ReportFormatter.isJson(format)) {
             out.println(GoJson.marshalIndent(data, "    "));
             out.flush();
             return;
         }
-        out.print(Templates.render(format, data));
+        ReportFormatter f = ReportFormatter.parse("skopeo inspect", format);
+        StringBuilder sb = new StringBuilder();
+        try {
+            f.execute(List.of(data), sb);
+        } catch (IOException e) {
+            out.print(sb);
+            out.flush();
+            throw e instanceof ImageException ie ? ie : ImageException.wrap("formatting output", e);
+        }
+        out.print(sb);
         out.flush();
-    }
-
-    private static boolean isJson(String f) {
-        String t = f.trim();
-        return t.equals("json") || t.equals("{{json .}}") || t.equals("{{ json . }}") || t.equals("{{json .}}\n");
     }
 
     static ImageException unsupported(String what) {

@@ -7,7 +7,10 @@ import dev.kopi.digest.SizeLimits;
 import dev.kopi.digest.VerifyingInputStream;
 import dev.kopi.error.ErrorCode;
 import dev.kopi.error.ImageException;
-import dev.kopi.json.GoJson;
+import dev.kopi.digest.DigestAlgorithm;
+import dev.kopi.template.GoStruct;
+import dev.kopi.template.SkopeoInspectOutput;
+import java.util.TreeMap;
 import dev.kopi.json.GoTime;
 import dev.kopi.manifest.Descriptor;
 import dev.kopi.manifest.ImageManifest;
@@ -24,9 +27,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /** What {@code inspect} shows: the resolved single image of a (possibly list) manifest, with its config. */
@@ -71,17 +72,22 @@ public final class ImageInspector {
         }
     }
 
-    /** The inspect output object (skopeo's {@code inspect.Output}), Go-ordered for {@link GoJson}. */
-    public static Map<String, Object> inspect(ResolvedImage img, List<String> repoTags) throws IOException {
+    /**
+     * The inspect output (skopeo's {@code inspect.Output}) as a typed Go value: printed as JSON by
+     * {@link dev.kopi.template.GoJson#marshalIndent}, or through a {@code --format} template.
+     *
+     * @param digestAlgorithm the manifest digest algorithm; null for the config digest's algorithm
+     */
+    public static GoStruct inspect(ResolvedImage img, List<String> repoTags, DigestAlgorithm digestAlgorithm)
+            throws IOException {
         RawManifest top = img.top().manifest();
         ImageManifest m = img.parsed();
-        Map<String, Object> out = new LinkedHashMap<>();
-        img.top().source().reference().dockerReference().ifPresent(r -> out.put("Name", r.name()));
+        String name = img.top().source().reference().dockerReference().map(r -> r.name()).orElse(null);
+        String tag = null;
         JsonNode cfg;
-        OffsetDateTime created;
         boolean pointerCreated;
         if (m instanceof Schema1Manifest s1) {
-            out.put("Tag", s1.tag());
+            tag = s1.tag();
             cfg = Manifests.readTree(s1.v1CompatibilityTopFirst().get(0).getBytes(java.nio.charset.StandardCharsets.UTF_8),
                     "schema1 v1Compatibility");
             pointerCreated = false;
@@ -93,39 +99,25 @@ public final class ImageInspector {
             cfg = Manifests.readTree(fetchConfig(img.top().source(), m), "image config");
             pointerCreated = m instanceof OciManifest;
         }
-        if (out.containsKey("Tag") && ((String) out.get("Tag")).isEmpty()) {
-            out.remove("Tag");
-        }
-        Digest configDigest = m.config() == null ? null : m.config().digest();
-        out.put("Digest", (configDigest == null ? Manifests.digest(top.bytes())
-                : Manifests.digest(top.bytes(), configDigest.algorithm())).toString());
-        out.put("RepoTags", repoTags);
-        created = GoTime.parse(ImageConfigs.text(cfg, "created"));
+        DigestAlgorithm alg = digestAlgorithm != null ? digestAlgorithm
+                : m.config() != null ? m.config().digest().algorithm() : DigestAlgorithm.SHA256;
+        OffsetDateTime created = GoTime.parse(ImageConfigs.text(cfg, "created"));
         if (created == null && !pointerCreated) {
-            out.put("Created", "0001-01-01T00:00:00Z");
-        } else {
-            out.put("Created", created == null ? null : GoTime.format(created));
+            created = OffsetDateTime.of(1, 1, 1, 0, 0, 0, 0, java.time.ZoneOffset.UTC);
         }
-        out.put("DockerVersion", ImageConfigs.text(cfg, "docker_version"));
         JsonNode c = cfg.get("config");
-        out.put("Labels", c == null ? null : ImageConfigs.stringMap(c.get("Labels")));
-        out.put("Architecture", ImageConfigs.text(cfg, "architecture"));
-        out.put("Os", ImageConfigs.text(cfg, "os"));
         List<String> layers = new ArrayList<>();
-        List<Object> layersData = new ArrayList<>();
+        List<SkopeoInspectOutput.Layer> layersData = new ArrayList<>();
         for (Descriptor d : m.layers()) {
             layers.add(d.digest().toString());
-            Map<String, Object> ld = new LinkedHashMap<>();
-            ld.put("MIMEType", d.mediaType());
-            ld.put("Digest", d.digest().toString());
-            ld.put("Size", m instanceof Schema1Manifest ? -1L : d.size());
-            ld.put("Annotations", d.annotations().isEmpty() ? null : GoJson.goMap(d.annotations()));
-            layersData.add(ld);
+            layersData.add(new SkopeoInspectOutput.Layer(d.mediaType(), d.digest().toString(),
+                    m instanceof Schema1Manifest ? -1L : d.size(),
+                    d.annotations().isEmpty() ? null : new TreeMap<>(d.annotations())));
         }
-        out.put("Layers", layers);
-        out.put("LayersData", layersData);
-        out.put("Env", c == null ? null : ImageConfigs.strings(c.get("Env")));
-        return out;
+        return SkopeoInspectOutput.of(name, tag, Manifests.digest(top.bytes(), alg).toString(), repoTags, created,
+                ImageConfigs.text(cfg, "docker_version"), c == null ? null : ImageConfigs.stringMap(c.get("Labels")),
+                ImageConfigs.text(cfg, "architecture"), ImageConfigs.text(cfg, "os"), layers, layersData,
+                c == null ? null : ImageConfigs.strings(c.get("Env")));
     }
 
     /** Whether a manifest is a Docker schema2 image (used by callers deciding on conversions). */
