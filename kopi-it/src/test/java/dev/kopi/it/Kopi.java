@@ -84,8 +84,11 @@ public final class Kopi {
             Path target = Path.of(System.getProperty("kopi.it.target", "target")).toAbsolutePath();
             Files.createDirectories(target);
             Path file = target.resolve("kopi-it.jsa");
-            if (Files.isRegularFile(file) && Files.getLastModifiedTime(file).compareTo(
-                    Files.getLastModifiedTime(jar)) > 0) {
+            Path idFile = target.resolve("kopi-it.jsa.id");
+            // The archive is only valid for the exact jar (path, size, time) and JVM it was trained with.
+            String id = jar + " " + Files.size(jar) + " " + Files.getLastModifiedTime(jar).toMillis() + " "
+                    + System.getProperty("java.home") + " " + System.getProperty("java.vm.version");
+            if (Files.isRegularFile(file) && Files.isRegularFile(idFile) && Files.readString(idFile).equals(id)) {
                 jsa = file;
                 return jsa;
             }
@@ -98,6 +101,7 @@ public final class Kopi {
                     "-jar", jar.toString(), "inspect", hello), Duration.ofMinutes(2));
             if (Files.isRegularFile(tmp) && Files.size(tmp) > 0) {
                 Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                Files.writeString(idFile, id);
                 jsa = file;
             }
         } catch (IOException | RuntimeException e) {
