@@ -534,6 +534,8 @@ public final class Copier {
             try {
                 stored = dest.putBlob(toDest, request, PutBlobOptions.layer(index));
                 v.drain();
+            } catch (IOException e) {
+                throw preferDigestMismatch(v, e);
             } finally {
                 toDest.close();
             }
@@ -553,6 +555,25 @@ public final class Copier {
         }
         listener.blobDone(info, false);
         return result;
+    }
+
+    /**
+     * When a transformed stream fails (say, a corrupt gzip trailer), the real cause is usually corrupt source data:
+     * read the rest of the verified stream and report its digest mismatch instead, if there is one.
+     */
+    private static IOException preferDigestMismatch(VerifyingInputStream v, IOException e) {
+        if (e instanceof dev.kopi.error.DigestMismatchException || v.verified()) {
+            return e;
+        }
+        try {
+            v.drain();
+        } catch (dev.kopi.error.DigestMismatchException mismatch) {
+            mismatch.addSuppressed(e);
+            return mismatch;
+        } catch (IOException other) {
+            return e;
+        }
+        return e;
     }
 
     private static String mapMediaType(String mt, boolean targetOci, Optional<CompressionAlgorithm> alg)

@@ -90,9 +90,30 @@ class FormatConversionIT {
         byte[] raw = sb.skopeo("inspect", "--raw", byKopi).assertSuccess().stdoutBytes();
         assertThat(JSON.readTree(raw).path("mediaType").asText()).as("manifest type written by kopi")
                 .isEqualTo(c.expectedType());
-        assertThat(new String(raw)).as("manifest kopi wrote vs skopeo's")
-                .isEqualTo(sb.skopeo("inspect", "--raw", bySkopeo).assertSuccess().stdout());
+        String skopeoRaw = sb.skopeo("inspect", "--raw", bySkopeo).assertSuccess().stdout();
+        if (c.source().equals("docker-archive") && c.dst() != LocalTransport.DIR) {
+            // Uncompressed docker-archive layers get gzip-compressed for an OCI destination. Go's and zlib's deflate
+            // produce different (equally valid) bytes (KNOWN_DIFFERENCES.md), so compare everything but the
+            // compressed layers' digests and sizes, and compare the layers' content after decompression.
+            assertThat(maskLayers(new String(raw))).as("manifest kopi wrote vs skopeo's, layer digests masked")
+                    .isEqualTo(maskLayers(skopeoRaw));
+            assertThat(sb.skopeo("inspect", "--config", "--raw", byKopi).assertSuccess().stdout())
+                    .as("config kopi wrote vs skopeo's")
+                    .isEqualTo(sb.skopeo("inspect", "--config", "--raw", bySkopeo).assertSuccess().stdout());
+            Images.assertSameUncompressedLayers(sb, c.img(), byKopi, bySkopeo);
+            return;
+        }
+        assertThat(new String(raw)).as("manifest kopi wrote vs skopeo's").isEqualTo(skopeoRaw);
         Images.assertSameImage(sb, c.img(), c.dst(), byKopi, c.dst().path(sb.root(), "bykopi"), bySkopeo,
                 c.dst().path(sb.root(), "byskopeo"));
+    }
+
+    static String maskLayers(String manifest) {
+        int layers = manifest.indexOf("\"layers\"");
+        String head = manifest.substring(0, layers);
+        String tail = manifest.substring(layers)
+                .replaceAll("\"digest\":\"sha256:[0-9a-f]{64}\"", "\"digest\":\"MASKED\"")
+                .replaceAll("\"size\":[0-9]+", "\"size\":0");
+        return head + tail;
     }
 }

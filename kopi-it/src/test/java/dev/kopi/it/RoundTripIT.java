@@ -70,7 +70,7 @@ class RoundTripIT {
 
         String kopiInspect = sb.kopi("inspect", byKopi).assertSuccess().stdout();
         String skopeoInspect = sb.skopeo("inspect", byKopi).assertSuccess().stdout();
-        assertThat(kopiInspect).as("kopi inspect vs skopeo inspect of %s", byKopi).isEqualTo(skopeoInspect);
+        Images.assertSameInspect(kopiInspect, skopeoInspect, byKopi);
     }
 
     @ParameterizedTest(name = "{0}: {1} -> {2}")
