@@ -535,7 +535,8 @@ public final class Copier {
                 stored = dest.putBlob(toDest, request, PutBlobOptions.layer(index));
                 v.drain();
             } catch (IOException e) {
-                throw preferDigestMismatch(v, e);
+                // With a pipe, the transform thread may still be reading the stream: leave it alone then.
+                throw op == Op.DECOMPRESS ? preferDigestMismatch(v, e) : e;
             } finally {
                 toDest.close();
             }
