@@ -59,6 +59,16 @@ class RoundTripIT {
 
         byte[] kopiRaw = sb.skopeo("inspect", "--raw", byKopi).assertSuccess().stdoutBytes();
         byte[] skopeoRaw = sb.skopeo("inspect", "--raw", bySkopeo).assertSuccess().stdoutBytes();
+        if (src == LocalTransport.DOCKER_ARCHIVE && (dst == LocalTransport.OCI || dst == LocalTransport.OCI_ARCHIVE)) {
+            // docker-archive layers are uncompressed and OCI destinations compress them: Go's and zlib's deflate
+            // give different bytes (KNOWN_DIFFERENCES.md). Compare all but the layer digests, then the contents.
+            assertThat(Images.maskLayers(new String(kopiRaw))).as("manifest kopi wrote vs skopeo's, layers masked")
+                    .isEqualTo(Images.maskLayers(new String(skopeoRaw)));
+            Images.assertSameUncompressedLayers(sb, img, byKopi, bySkopeo);
+            Images.assertSameInspect(sb.kopi("inspect", byKopi).assertSuccess().stdout(),
+                    sb.skopeo("inspect", byKopi).assertSuccess().stdout(), byKopi);
+            return;
+        }
         assertThat(new String(kopiRaw)).as("manifest kopi wrote vs skopeo's").isEqualTo(new String(skopeoRaw));
         if (!dst.convertsFrom(src)) {
             byte[] srcRaw = sb.skopeo("inspect", "--raw", srcRef).assertSuccess().stdoutBytes();
