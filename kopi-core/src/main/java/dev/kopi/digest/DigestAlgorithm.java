@@ -4,9 +4,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Optional;
 
-/** The digest algorithms of the OCI image spec that kopi reads: sha256 (canonical) and sha512. */
+/** The digest algorithms go-digest knows: sha256 (canonical), sha384 and sha512. */
 public enum DigestAlgorithm {
     SHA256("sha256", "SHA-256", 64),
+    SHA384("sha384", "SHA-384", 96),
     SHA512("sha512", "SHA-512", 128);
 
     private final String prefix;
