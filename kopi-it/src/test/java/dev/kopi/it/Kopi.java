@@ -12,7 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * How the tests start kopi: {@code java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar ${kopi.jar}}, with an AppCDS
+ * How the tests start kopi: {@code java -XX:+UseSerialGC -jar ${kopi.jar}}, with an AppCDS
  * archive trained once per test run ({@code kopi-it/target/kopi-it.jsa}) to keep the many short runs cheap.
  *
  * <p>{@code -Dkopi.cmd="/usr/bin/skopeo"} (any command line, split at spaces) replaces kopi, so the test logic can be
@@ -32,7 +32,7 @@ public final class Kopi {
             return Arrays.asList(override.split("\\s+"));
         }
         Path jar = jar();
-        List<String> cmd = new ArrayList<>(List.of(java(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+        List<String> cmd = new ArrayList<>(List.of(java(), "-XX:+UseSerialGC",
                 "-Duser.home=" + sandbox.home(), "-Djava.io.tmpdir=" + sandbox.tmp()));
         Path archive = archive(jar);
         if (archive != null) {
@@ -96,7 +96,7 @@ public final class Kopi {
             Files.deleteIfExists(tmp);
             Sandbox sb = new Sandbox(Files.createTempDirectory(target, "cds-training"));
             String hello = "oci:" + repoRoot().resolve("examples/hello") + ":latest";
-            sb.run(List.of(java(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
+            sb.run(List.of(java(), "-XX:+UseSerialGC", "-Xshare:auto",
                     "-XX:ArchiveClassesAtExit=" + tmp, "-Duser.home=" + sb.home(), "-Djava.io.tmpdir=" + sb.tmp(),
                     "-jar", jar.toString(), "inspect", hello), Duration.ofMinutes(2));
             if (Files.isRegularFile(tmp) && Files.size(tmp) > 0) {
