@@ -13,6 +13,7 @@ import dev.kopi.image.ImageInspector;
 import dev.kopi.image.RawManifest;
 import dev.kopi.image.UnparsedImage;
 import dev.kopi.internal.io.Pipe;
+import dev.kopi.internal.io.Streams;
 import dev.kopi.manifest.Descriptor;
 import dev.kopi.manifest.ImageManifest;
 import dev.kopi.manifest.Manifest;
@@ -505,7 +506,7 @@ public final class Copier {
                 case COMPRESS -> {
                     toDest = Pipe.start(transforms, out -> {
                         try (var c = Compression.compress(nonClosing(out), target, options.compressionLevel())) {
-                            in.transferTo(c);
+                            Streams.copy(in, c);
                         }
                     });
                     resultAlg = Optional.of(target);
@@ -514,13 +515,21 @@ public final class Copier {
                     InputStream plain = Compression.decompress(in, actual.get());
                     toDest = Pipe.start(transforms, out -> {
                         try (var c = Compression.compress(nonClosing(out), target, options.compressionLevel())) {
-                            plain.transferTo(c);
+                            Streams.copy(plain, c);
                         }
                     });
                     resultAlg = Optional.of(target);
                 }
                 case DECOMPRESS -> {
-                    toDest = Compression.decompress(in, actual.get());
+                    // Inflate on a transform thread, so that it overlaps the digesting and writing of the output.
+                    CompressionAlgorithm alg = actual.get();
+                    toDest = Pipe.start(transforms, out -> {
+                        try {
+                            Streams.copy(Compression.decompress(in, alg), out);
+                        } catch (IOException e) {
+                            throw preferDigestMismatch(v, e);
+                        }
+                    });
                     resultAlg = Optional.empty();
                 }
                 default -> {
@@ -533,10 +542,8 @@ public final class Copier {
             BlobInfo stored;
             try {
                 stored = dest.putBlob(toDest, request, PutBlobOptions.layer(index));
+                toDest.close();
                 v.drain();
-            } catch (IOException e) {
-                // With a pipe, the transform thread may still be reading the stream: leave it alone then.
-                throw op == Op.DECOMPRESS ? preferDigestMismatch(v, e) : e;
             } finally {
                 toDest.close();
             }

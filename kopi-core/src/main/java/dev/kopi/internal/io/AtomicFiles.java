@@ -43,19 +43,30 @@ public final class AtomicFiles {
      * the returned file (see {@link #move}) once the stream has been verified, or deletes it.
      */
     public static Spooled spool(InputStream in, Path dir, DigestAlgorithm algorithm) throws IOException {
+        return spool(in, dir, algorithm, null);
+    }
+
+    /**
+     * Like {@link #spool(InputStream, Path, DigestAlgorithm)}; when {@code known} is given, the stream is one the
+     * caller verifies against that digest (it fails at end of data on a mismatch), so it is only counted, not
+     * digested a second time.
+     */
+    public static Spooled spool(InputStream in, Path dir, DigestAlgorithm algorithm, dev.kopi.digest.Digest known)
+            throws IOException {
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, ".kopi-blob-", ".tmp");
         boolean ok = false;
         try {
-            DigestingInputStream din = new DigestingInputStream(in, algorithm);
+            DigestingInputStream din = known == null ? new DigestingInputStream(in, algorithm) : null;
+            long count;
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
                  OutputStream out = java.nio.channels.Channels.newOutputStream(ch)) {
-                din.transferTo(out);
+                count = Streams.copy(din != null ? din : in, out);
                 out.flush();
                 ch.force(false);
             }
             ok = true;
-            return new Spooled(tmp, new BlobInfo(din.digest(), din.count(), null));
+            return new Spooled(tmp, new BlobInfo(din != null ? din.digest() : known, count, null));
         } finally {
             if (!ok) {
                 Files.deleteIfExists(tmp);

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A bounded in-memory pipe between a producer task (run on a transform pool) and the reading side. A failure of
- * the producer surfaces as the cause of the reader's IOException; closing the reader stops the producer.
+ * the producer surfaces as the reader's IOException; closing the reader stops the producer and waits for it.
  */
 public final class Pipe {
     private static final byte[] EOF = new byte[0];
@@ -36,6 +36,7 @@ public final class Pipe {
                 st.error = t;
             } finally {
                 st.put(EOF);
+                st.done.countDown();
             }
         });
         return new In(st);
@@ -43,8 +44,11 @@ public final class Pipe {
 
     private static final class State {
         final BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(16);
+        /** Chunks the reader has consumed, for the producer to reuse (keeps garbage, and so the heap, small). */
+        final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(20);
         volatile Throwable error;
         volatile boolean readerClosed;
+        final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
 
         void put(byte[] b) {
             try {
@@ -100,7 +104,8 @@ public final class Pipe {
                     throw new IOException("pipe reader closed");
                 }
                 st.put(n == buf.length ? buf : java.util.Arrays.copyOf(buf, n));
-                buf = new byte[CHUNK];
+                byte[] recycled = st.free.poll();
+                buf = recycled != null ? recycled : new byte[CHUNK];
                 n = 0;
             }
         }
@@ -144,6 +149,9 @@ public final class Pipe {
                     }
                     return false;
                 }
+                if (cur.length == CHUNK) {
+                    st.free.offer(cur);
+                }
                 cur = next;
                 pos = 0;
             }
@@ -172,10 +180,19 @@ public final class Pipe {
             return k;
         }
 
+        /** Stops the producer and waits until it has finished, so that nobody reads its input any more. */
         @Override
-        public void close() {
+        public void close() throws IOException {
             st.readerClosed = true;
             st.queue.clear();
+            try {
+                while (!st.done.await(50, TimeUnit.MILLISECONDS)) {
+                    st.queue.clear();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while stopping a pipe");
+            }
         }
     }
 }

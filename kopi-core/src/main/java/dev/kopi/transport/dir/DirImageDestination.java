@@ -87,7 +87,7 @@ final class DirImageDestination implements ImageDestination {
     @Override
     public BlobInfo putBlob(InputStream stream, BlobInfo info, PutBlobOptions options) throws IOException {
         DigestAlgorithm alg = info.digest() != null ? info.digest().algorithm() : DigestAlgorithm.SHA256;
-        AtomicFiles.Spooled s = AtomicFiles.spool(stream, staging, alg);
+        AtomicFiles.Spooled s = AtomicFiles.spool(stream, staging, alg, info.digest());
         try {
             Digest d = s.info().digest();
             AtomicFiles.move(s.file(), DirReference.blobPath(staging, d));

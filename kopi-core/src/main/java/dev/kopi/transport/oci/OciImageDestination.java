@@ -83,7 +83,7 @@ public final class OciImageDestination implements ImageDestination {
         DigestAlgorithm alg = info.digest() != null ? info.digest().algorithm() : DigestAlgorithm.SHA256;
         Path tmpDir = layout.dir();
         Files.createDirectories(tmpDir);
-        AtomicFiles.Spooled s = AtomicFiles.spool(stream, tmpDir, alg);
+        AtomicFiles.Spooled s = AtomicFiles.spool(stream, tmpDir, alg, info.digest());
         try {
             Digest d = s.info().digest();
             Path target = layout.blobPath(d);

@@ -37,7 +37,7 @@ final class OciTar {
                 } else if (e.isFile()) {
                     Files.createDirectories(target.getParent());
                     try (OutputStream out = Files.newOutputStream(target)) {
-                        long n = tar.transferTo(out);
+                        long n = dev.kopi.internal.io.Streams.copy(tar, out);
                         if (n != e.getSize()) {
                             throw new IOException("unexpected EOF");
                         }

@@ -131,7 +131,7 @@ public final class ArchiveReader implements Closeable {
         boolean ok = false;
         try {
             try (OutputStream out = Files.newOutputStream(tmp)) {
-                plain.transferTo(out);
+                dev.kopi.internal.io.Streams.copy(plain, out);
             } catch (IOException e) {
                 throw new ImageException(ErrorCode.IO, "copying contents to temporary file " + GoCompat.quote(
                         tmp.toString()) + ": " + describe(e), e);

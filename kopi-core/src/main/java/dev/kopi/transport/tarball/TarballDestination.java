@@ -104,7 +104,7 @@ public class TarballDestination implements ImageDestination {
                 }
                 DigestingInputStream dig = new DigestingInputStream(stream, DigestAlgorithm.SHA256);
                 try (OutputStream out = Files.newOutputStream(spool)) {
-                    dig.transferTo(out);
+                    dev.kopi.internal.io.Streams.copy(dig, out);
                 } catch (ImageException e) {
                     throw e;
                 } catch (IOException e) {

@@ -188,7 +188,7 @@ public class TarballSource implements ImageSource {
                 }
                 if (r.compressed()) {
                     try (InputStream un = r.stream()) {
-                        size = un.transferTo(java.io.OutputStream.nullOutputStream());
+                        size = dev.kopi.internal.io.Streams.copy(un, java.io.OutputStream.nullOutputStream());
                     } catch (IOException ex) {
                         throw new ImageException(ErrorCode.INVALID_INPUT, "reading " + GoCompat.quote(layerPath)
                                 + " to find its size: " + ex.getMessage(), ex);
