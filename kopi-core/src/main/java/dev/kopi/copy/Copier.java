@@ -542,7 +542,9 @@ public final class Copier {
             BlobInfo stored;
             try {
                 stored = dest.putBlob(toDest, request, PutBlobOptions.layer(index));
-                toDest.close();
+                if (toDest != in) {
+                    toDest.close(); // a pipe: wait until its transform thread no longer reads the source
+                }
                 v.drain();
             } finally {
                 toDest.close();
