@@ -68,6 +68,9 @@ public final class Main implements Callable<Integer> {
     /** Runs kopi in-process (tests drive the CLI through this). */
     public static int run(PrintStream out, PrintStream err, String... args) {
         CommandLine cl = new CommandLine(new Main());
+        CommandLine.ITypeConverter<Integer> goInt = Main::parseGoInt;
+        cl.registerConverter(Integer.class, goInt);
+        cl.registerConverter(Integer.TYPE, goInt);
         cl.setOut(new java.io.PrintWriter(out, true));
         cl.setErr(new java.io.PrintWriter(err, true));
         cl.setParameterExceptionHandler((ex, a) -> {
@@ -137,6 +140,18 @@ public final class Main implements Callable<Integer> {
             return "invalid argument \"" + ex.getValue() + "\" for \"" + o.longestName() + "\" flag: " + reason;
         }
         return ex.getMessage();
+    }
+
+    /** Integers as Go's strconv.ParseInt reads them (base 10), with its error texts. */
+    static Integer parseGoInt(String s) {
+        try {
+            return Integer.parseInt(s.startsWith("+") ? s.substring(1) : s);
+        } catch (NumberFormatException e) {
+            boolean digits = !s.isEmpty() && s.replaceFirst("^[+-]", "").chars().allMatch(Character::isDigit)
+                    && s.replaceFirst("^[+-]", "").length() > 0;
+            throw new CommandLine.TypeConversionException("strconv.ParseInt: parsing \"" + s + "\": "
+                    + (digits ? "value out of range" : "invalid syntax"));
+        }
     }
 
     /** Maps core errors to skopeo's exit codes: 2 when the image does not exist, else 1. */
