@@ -81,9 +81,16 @@ public final class Copier {
             Manifest parsed;
             try {
                 raw = top.manifest();
-                parsed = parseForCopy(raw);
             } catch (IOException e) {
                 throw ImageException.wrap("reading manifest for " + srcRef.imageName(), e);
+            }
+            try {
+                parsed = parseForCopy(raw);
+            } catch (IOException e) {
+                // containers/image parses a single image's manifest when it initializes the image.
+                boolean list = MediaTypes.isList(Manifests.effectiveMimeType(raw.bytes(), raw.mediaType()));
+                throw ImageException.wrap((list ? "reading manifest for " : "initializing image from source ")
+                        + srcRef.imageName(), e);
             }
             CopyResult result;
             if (parsed instanceof ManifestList list && options.multiArch() != MultiArch.SYSTEM) {

@@ -198,13 +198,10 @@ final class LegacyV1Image {
         return out;
     }
 
-    /** {@code strslice.StrSlice}: a string or an array; an explicit null decodes to an empty slice. */
+    /** {@code strslice.StrSlice}: a string or an array (or null). */
     private static List<String> strSlice(JsonNode v, String field) throws ImageException {
-        if (v == null) {
+        if (v == null || v.isNull()) {
             return null;
-        }
-        if (v.isNull()) {
-            return List.of();
         }
         if (v.isTextual()) {
             return List.of(v.asText());

@@ -68,12 +68,12 @@ public record Schema1V1Compatibility(String id, String parent, String comment, O
             JsonNode c = field(cc, "Cmd");
             if (c != null && !c.isNull()) {
                 if (!c.isArray()) {
-                    throw typeError(index, c, "container_config.Cmd", "[]string");
+                    throw containerConfigError(index, c, "[]string");
                 }
                 cmd = new ArrayList<>();
                 for (JsonNode e : c) {
                     if (!e.isNull() && !e.isTextual()) {
-                        throw typeError(index, e, "container_config.Cmd", "string");
+                        throw containerConfigError(index, e, "string");
                     }
                     cmd.add(e.isNull() ? "" : e.asText());
                 }
@@ -164,6 +164,11 @@ public record Schema1V1Compatibility(String id, String parent, String comment, O
     private static ImageException typeError(int index, JsonNode v, String field, String goType) {
         return historyError(index, "json: cannot unmarshal " + goKind(v)
                 + " into Go struct field Schema1V1Compatibility." + field + " of type " + goType, null);
+    }
+
+    private static ImageException containerConfigError(int index, JsonNode v, String goType) {
+        return historyError(index, "json: cannot unmarshal " + goKind(v) + " into Go struct field "
+                + "schema1V1CompatibilityContainerConfig.container_config.Cmd of type " + goType, null);
     }
 
     private static ImageException historyError(int index, String message, Throwable cause) {
