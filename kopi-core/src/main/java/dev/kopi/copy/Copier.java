@@ -194,7 +194,8 @@ public final class Copier {
         if (forced != null) {
             return switch (forced) {
                 case MediaTypes.OCI_MANIFEST -> MediaTypes.OCI_INDEX;
-                case MediaTypes.DOCKER_V2S2 -> MediaTypes.DOCKER_V2_LIST;
+                case MediaTypes.DOCKER_V2S2, MediaTypes.DOCKER_V2S1, MediaTypes.DOCKER_V2S1_SIGNED ->
+                        MediaTypes.DOCKER_V2_LIST;
                 default -> throw ImageException.unsupported("Manifest list must be converted to type \"" + forced
                         + "\" to be written to destination, but we cannot convert lists to it");
             };

@@ -190,6 +190,30 @@ class CopierSchema1Test {
     }
 
     @Test
+    void aListOfSchema1ImagesIsADockerList() throws Exception {
+        Path layout = tmp.resolve("layout");
+        dev.kopi.testkit.WrittenIndex idx = dev.kopi.testkit.TestImages.multiPlatform(layout, "idx", 7);
+        Path out = tmp.resolve("out");
+        CopyOptions all = new CopyOptions(null, null, MediaTypes.DOCKER_V2S1_SIGNED, MultiArch.ALL, false, false, null,
+                null, 0, null, null);
+        CopyResult r = Copier.copy(Transports.parseImageName("oci:" + layout + ":idx"),
+                Transports.parseImageName("dir:" + out), all);
+        assertThat(r.mediaType()).isEqualTo(MediaTypes.DOCKER_V2_LIST);
+        JsonNode list = JSON.readTree(r.manifest());
+        assertThat(list.get("manifests")).hasSize(idx.instances().size());
+        for (JsonNode d : list.get("manifests")) {
+            assertThat(d.get("mediaType").asText()).isEqualTo(MediaTypes.DOCKER_V2S1_SIGNED);
+            byte[] instance = Files.readAllBytes(out.resolve(Digest.of(d.get("digest").asText()).encoded()
+                    + ".manifest.json"));
+            assertThat(instance).hasSize(d.get("size").asInt());
+            assertThat(Manifests.digest(instance).toString()).isEqualTo(d.get("digest").asText());
+            assertThat(Manifests.guessMimeType(instance)).isEqualTo(MediaTypes.DOCKER_V2S1_SIGNED);
+            assertThat(JSON.readTree(instance).get("architecture").asText())
+                    .isEqualTo(d.get("platform").get("architecture").asText());
+        }
+    }
+
+    @Test
     void targetTypeFollowsContainersImagesPreferences() throws Exception {
         List<String> registry = List.of(MediaTypes.OCI_MANIFEST, MediaTypes.DOCKER_V2S2,
                 MediaTypes.DOCKER_V2S1_SIGNED, MediaTypes.DOCKER_V2S1);

@@ -166,6 +166,32 @@ class Schema1IT {
     }
 
     @Test
+    void indexToV2s1LikeSkopeo() throws IOException {
+        // --all with --format v2s1: every instance becomes schema1, listed in a Docker manifest list.
+        Sandbox sb = new Sandbox(tmp);
+        Path byKopi = sb.path("bykopi");
+        Path bySkopeo = sb.path("byskopeo");
+        String src = TestImage.INDEX.ociRef();
+        sb.kopi(Images.copy(TestImage.INDEX, true, src, "dir:" + byKopi, "--format", "v2s1")).assertSuccess();
+        sb.skopeo(Images.copy(TestImage.INDEX, false, src, "dir:" + bySkopeo, "--format", "v2s1")).assertSuccess();
+        // Signed manifests have a fixed length, so even the list (sizes, payload digests) is byte-identical.
+        assertThat(text(Files.readAllBytes(byKopi.resolve("manifest.json"))))
+                .isEqualTo(text(Files.readAllBytes(bySkopeo.resolve("manifest.json"))));
+        Map<String, String> k = blobs(byKopi);
+        Map<String, String> s = blobs(bySkopeo);
+        assertThat(k.keySet()).isEqualTo(s.keySet());
+        for (String f : s.keySet()) {
+            if (f.endsWith(".manifest.json")) {
+                assertThat(text(payload(Files.readAllBytes(byKopi.resolve(f)))))
+                        .as("payload of instance %s", f)
+                        .isEqualTo(text(payload(Files.readAllBytes(bySkopeo.resolve(f)))));
+            } else {
+                assertThat(k.get(f)).as("blob %s", f).isEqualTo(s.get(f));
+            }
+        }
+    }
+
+    @Test
     void toV2s1InDockerArchiveFailsLikeSkopeo() {
         Sandbox sb = new Sandbox(tmp);
         String src = TestImage.MULTI.ociRef();
