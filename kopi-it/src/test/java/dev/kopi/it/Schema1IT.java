@@ -138,6 +138,11 @@ class Schema1IT {
         String inspectKopi = sb.skopeo("inspect", "dir:" + byKopi).assertSuccess().stdout();
         String inspectSkopeo = sb.skopeo("inspect", "dir:" + bySkopeo).assertSuccess().stdout();
         assertThat(inspectKopi).isEqualTo(inspectSkopeo);
+        // And kopi reads both as skopeo does.
+        Images.assertSameInspect(sb.kopi("inspect", "dir:" + byKopi).assertSuccess().stdout(), inspectKopi,
+                "kopi's v2s1 image");
+        Images.assertSameInspect(sb.kopi("inspect", "dir:" + bySkopeo).assertSuccess().stdout(), inspectSkopeo,
+                "skopeo's v2s1 image");
         assertThat(sb.skopeo("inspect", "--raw", "dir:" + byKopi).assertSuccess().stdoutBytes())
                 .isEqualTo(kopiManifest);
     }
