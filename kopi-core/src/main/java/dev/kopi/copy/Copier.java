@@ -11,6 +11,7 @@ import dev.kopi.error.ImageException;
 import dev.kopi.image.ImageConfigs;
 import dev.kopi.image.ImageInspector;
 import dev.kopi.image.RawManifest;
+import dev.kopi.image.Schema1Conversions;
 import dev.kopi.image.UnparsedImage;
 import dev.kopi.internal.io.Pipe;
 import dev.kopi.internal.io.Streams;
@@ -24,6 +25,7 @@ import dev.kopi.manifest.OciIndex;
 import dev.kopi.manifest.OciManifest;
 import dev.kopi.manifest.PlatformMatcher;
 import dev.kopi.manifest.Schema1Manifest;
+import dev.kopi.manifest.Schema1V1Compatibility;
 import dev.kopi.manifest.Schema2List;
 import dev.kopi.manifest.Schema2Manifest;
 import dev.kopi.signature.Signature;
@@ -80,9 +82,16 @@ public final class Copier {
             Manifest parsed;
             try {
                 raw = top.manifest();
-                parsed = parseForCopy(raw);
             } catch (IOException e) {
                 throw ImageException.wrap("reading manifest for " + srcRef.imageName(), e);
+            }
+            try {
+                parsed = parseForCopy(raw);
+            } catch (IOException e) {
+                // containers/image parses a single image's manifest when it initializes the image.
+                boolean list = MediaTypes.isList(Manifests.effectiveMimeType(raw.bytes(), raw.mediaType()));
+                throw ImageException.wrap((list ? "reading manifest for " : "initializing image from source ")
+                        + srcRef.imageName(), e);
             }
             CopyResult result;
             if (parsed instanceof ManifestList list && options.multiArch() != MultiArch.SYSTEM) {
@@ -186,7 +195,8 @@ public final class Copier {
         if (forced != null) {
             return switch (forced) {
                 case MediaTypes.OCI_MANIFEST -> MediaTypes.OCI_INDEX;
-                case MediaTypes.DOCKER_V2S2 -> MediaTypes.DOCKER_V2_LIST;
+                case MediaTypes.DOCKER_V2S2, MediaTypes.DOCKER_V2S1, MediaTypes.DOCKER_V2S1_SIGNED ->
+                        MediaTypes.DOCKER_V2_LIST;
                 default -> throw ImageException.unsupported("Manifest list must be converted to type \"" + forced
                         + "\" to be written to destination, but we cannot convert lists to it");
             };
@@ -242,31 +252,59 @@ public final class Copier {
             throw ImageException.invalid("Instructed to preserve digests, but the manifest would be converted from "
                     + srcManifest.mediaType() + " to " + targetType);
         }
-        if (srcManifest instanceof Schema1Manifest && converting) {
-            throw ImageException.unsupported("converting schema1 manifests to " + targetType + " is not supported");
-        }
         if (converting && srcManifest instanceof OciManifest oci && oci.isArtifact()) {
             throw ImageException.unsupported("cannot convert an OCI artifact with config type \""
                     + oci.config().mediaType() + "\" to " + targetType);
         }
+        boolean srcSchema1 = srcManifest instanceof Schema1Manifest;
+        boolean targetSchema1 = MediaTypes.isSchema1(targetType);
+        // Converting from schema1 builds a config, which needs the layers' DiffIDs: compute them while copying.
+        boolean needDiffIds = srcSchema1 && !targetSchema1;
         boolean targetOci = targetType.equals(MediaTypes.OCI_MANIFEST);
-        List<Descriptor> layers = copyLayers(src, dest, srcManifest, targetOci, converting, transforms);
-
-        ImageManifest out;
-        if (srcManifest instanceof Schema1Manifest) {
-            out = srcManifest;
-        } else {
-            Descriptor config = copyConfig(src, dest, srcManifest, targetType);
-            out = buildManifest(srcManifest, targetType, config, layers);
+        List<CopiedLayer> copied = copyLayers(src, dest, srcManifest, targetOci, converting, needDiffIds, transforms);
+        List<Descriptor> layers = new ArrayList<>();
+        for (CopiedLayer c : copied) {
+            layers.add(c.descriptor());
         }
+
         byte[] bytes;
-        if (!converting && sameLayers(srcManifest.layers(), layers)) {
-            bytes = raw.bytes();
-        } else {
-            if (options.preserveDigests()) {
+        if (srcSchema1 && targetSchema1) {
+            Schema1Manifest s1 = (Schema1Manifest) srcManifest;
+            Schema1Manifest out = s1;
+            boolean changed = converting;
+            if (!sameLayers(s1.layers(), layers)) {
+                out = out.withLayers(layers);
+                changed = true;
+            }
+            Schema1Manifest named = withEmbeddedReference(out, dest);
+            if (named != out) {
+                if (options.preserveDigests()) {
+                    throw ImageException.invalid("Copying a schema1 image with an embedded Docker reference to "
+                            + dest.reference().imageName() + " would change the manifest, which we cannot do: "
+                            + "\"Instructed to preserve digests\"");
+                }
+                out = named;
+                changed = true;
+            }
+            if (changed && options.preserveDigests()) {
                 throw ImageException.invalid("Instructed to preserve digests, but the layers would change");
             }
-            bytes = out.serialize();
+            bytes = changed ? out.serialize() : raw.bytes();
+        } else if (srcSchema1) {
+            bytes = fromSchema1(src, dest, (Schema1Manifest) srcManifest, targetType, copied).serialize();
+        } else if (targetSchema1) {
+            bytes = toSchema1(src, dest, srcManifest, layers).serialize();
+        } else {
+            Descriptor config = copyConfig(src, dest, srcManifest, targetType);
+            ImageManifest out = buildManifest(srcManifest, targetType, config, layers);
+            if (!converting && sameLayers(srcManifest.layers(), layers)) {
+                bytes = raw.bytes();
+            } else {
+                if (options.preserveDigests()) {
+                    throw ImageException.invalid("Instructed to preserve digests, but the layers would change");
+                }
+                bytes = out.serialize();
+            }
         }
         Digest digest = Manifests.digest(bytes);
         listener.writingManifest();
@@ -277,6 +315,106 @@ public final class Copier {
         }
         putSignatures(dest, image, asInstance ? Optional.of(digest) : Optional.empty());
         return new CopyResult(bytes, targetType, digest);
+    }
+
+    /**
+     * A schema1 manifest names its repository and tag; copying it to a destination with another Docker reference
+     * updates them (containers/image's {@code updateEmbeddedDockerReference}).
+     */
+    private static Schema1Manifest withEmbeddedReference(Schema1Manifest m, ImageDestination dest) {
+        Optional<dev.kopi.reference.DockerReference> ref = dest.reference().dockerReference();
+        if (ref.isEmpty()) {
+            return m;
+        }
+        String name = ref.get().path();
+        String tag = ref.get().tag().orElse("");
+        if (m.name().equals(name) && m.tag().equals(tag)) {
+            return m;
+        }
+        return m.withNameAndTag(name, tag);
+    }
+
+    /**
+     * Converts an image to schema1 (containers/image's {@code convertToManifestSchema1}): the config's history
+     * becomes fsLayers and v1Compatibility entries, with the gzipped empty layer (stored here) for empty ones.
+     * Schema1 has no config blob, so none is copied.
+     */
+    private Schema1Manifest toSchema1(ImageSource src, ImageDestination dest, ImageManifest m,
+            List<Descriptor> copied) throws IOException {
+        byte[] config = ImageInspector.fetchConfig(src, m);
+        List<Digest> sourceDigests = new ArrayList<>();
+        for (Descriptor d : m.layers()) {
+            sourceDigests.add(d.digest());
+        }
+        List<Digest> destDigests = new ArrayList<>();
+        for (Descriptor d : copied) {
+            destDigests.add(d.digest());
+        }
+        Schema1Conversions.ToSchema1 converted;
+        try {
+            converted = Schema1Conversions.toSchema1(config, sourceDigests, destDigests,
+                    dest.reference().dockerReference());
+        } catch (ImageException e) {
+            throw new ImageException(e.code(), "creating an updated image manifest: " + e.getMessage(), e);
+        }
+        if (converted.usesEmptyLayer()) {
+            byte[] empty = Schema1Conversions.gzippedEmptyLayer();
+            BlobInfo info = new BlobInfo(Schema1Conversions.GZIPPED_EMPTY_LAYER_DIGEST, empty.length,
+                    MediaTypes.DOCKER_LAYER_GZIP);
+            BlobInfo stored;
+            try {
+                stored = dest.putBlob(new ByteArrayInputStream(empty), info, new PutBlobOptions(false, -1));
+            } catch (IOException e) {
+                throw ImageException.wrap("creating an updated image manifest: uploading empty layer", e);
+            }
+            checkStored(info, stored);
+        }
+        return converted.manifest();
+    }
+
+    /**
+     * Converts a schema1 image to {@code targetType} (containers/image's {@code convertToManifestSchema2}, then
+     * {@code convertToManifestOCI1}): a config is built from the history and the layers' DiffIDs and stored, and
+     * the layers of throwaway history entries are left out of the manifest.
+     */
+    private ImageManifest fromSchema1(ImageSource src, ImageDestination dest, Schema1Manifest m, String targetType,
+            List<CopiedLayer> copied) throws IOException {
+        List<Schema1V1Compatibility> history;
+        try {
+            history = m.historyRootFirst();
+        } catch (ImageException e) {
+            throw new ImageException(e.code(), "creating an updated image manifest: " + e.getMessage(), e);
+        }
+        List<Digest> diffIds = new ArrayList<>();
+        List<Descriptor> layers = new ArrayList<>();
+        for (int i = 0; i < history.size(); i++) {
+            if (!history.get(i).throwAway()) {
+                diffIds.add(copied.get(i).diffId());
+                layers.add(copied.get(i).descriptor());
+            }
+        }
+        byte[] config;
+        try {
+            config = Schema1Conversions.toSchema2Config(m, diffIds);
+        } catch (ImageException e) {
+            throw new ImageException(e.code(), "creating an updated image manifest: " + e.getMessage(), e);
+        }
+        boolean oci = targetType.equals(MediaTypes.OCI_MANIFEST);
+        if (oci) {
+            config = ImageConfigs.toOciConfigBytes(config);
+        }
+        String configType = oci ? MediaTypes.OCI_CONFIG : MediaTypes.DOCKER_CONFIG;
+        BlobInfo info = new BlobInfo(Digest.sha256(config), config.length, configType);
+        putSmallBlob(dest, config, info);
+        Descriptor configDesc = new Descriptor(configType, info.digest(), info.size());
+        List<Descriptor> out = new ArrayList<>();
+        for (Descriptor l : layers) {
+            out.add(new Descriptor(l.mediaType(), l.digest(), l.size()));
+        }
+        if (oci) {
+            return new OciManifest(MediaTypes.OCI_MANIFEST, "", configDesc, out, null, Map.of());
+        }
+        return new Schema2Manifest(configDesc, out);
     }
 
     private void putSignatures(ImageDestination dest, UnparsedImage image, Optional<Digest> instance)
@@ -311,20 +449,33 @@ public final class Copier {
         return true;
     }
 
-    private static String targetType(String srcType, List<String> destSupported, String forced)
-            throws ImageException {
+    /** Manifest types to convert to, best first, when the source's cannot be kept (containers/image's order). */
+    private static final List<String> PREFERRED_TYPES = List.of(MediaTypes.DOCKER_V2S2, MediaTypes.DOCKER_V2S1_SIGNED);
+    /** What a destination that names no types accepts. */
+    private static final List<String> ALL_TYPES = List.of(MediaTypes.OCI_MANIFEST, MediaTypes.DOCKER_V2S2,
+            MediaTypes.DOCKER_V2S1_SIGNED, MediaTypes.DOCKER_V2S1);
+
+    /**
+     * The manifest type to write (containers/image's {@code determineManifestConversion}): the source's when the
+     * destination (or {@code --format}) allows it, else v2s2, else schema1, else the destination's first type.
+     */
+    static String targetType(String srcType, List<String> destSupported, String forced) throws ImageException {
         List<String> supported = forced != null ? List.of(forced) : destSupported;
-        if (supported.isEmpty() || supported.contains(srcType)) {
+        if (supported.isEmpty()) {
+            supported = ALL_TYPES;
+        }
+        if (supported.contains(srcType)) {
             return srcType;
         }
-        for (String t : supported) {
-            if (t.equals(MediaTypes.OCI_MANIFEST) || t.equals(MediaTypes.DOCKER_V2S2)) {
+        for (String t : PREFERRED_TYPES) {
+            if (supported.contains(t)) {
                 return t;
             }
         }
-        if (supported.contains(MediaTypes.DOCKER_V2S1) || supported.contains(MediaTypes.DOCKER_V2S1_SIGNED)) {
-            throw ImageException.unsupported("converting images to " + MediaTypes.DOCKER_V2S1_SIGNED
-                    + " (--format v2s1) is not supported");
+        for (String t : supported) {
+            if (MediaTypes.MANIFEST_TYPES.contains(t) && !MediaTypes.isList(t)) {
+                return t;
+            }
         }
         throw ImageException.unsupported("Manifest type " + srcType + " is not supported by the destination");
     }
@@ -411,16 +562,21 @@ public final class Copier {
         }
     }
 
-    private List<Descriptor> copyLayers(ImageSource src, ImageDestination dest, ImageManifest m, boolean targetOci,
-            boolean converting, ExecutorService transforms) throws IOException {
+    /** A copied layer: its descriptor at the destination and, when asked for, its DiffID. */
+    private record CopiedLayer(Descriptor descriptor, Digest diffId) {
+    }
+
+    private List<CopiedLayer> copyLayers(ImageSource src, ImageDestination dest, ImageManifest m, boolean targetOci,
+            boolean converting, boolean needDiffIds, ExecutorService transforms) throws IOException {
         List<Descriptor> layers = m.layers();
-        Descriptor[] results = new Descriptor[layers.size()];
+        CopiedLayer[] results = new CopiedLayer[layers.size()];
         boolean parallel = src.concurrentBlobReads() && dest.capabilities().concurrentBlobWrites()
                 && layers.size() > 1;
         if (!parallel) {
             for (int i = 0; i < layers.size(); i++) {
                 try {
-                    results[i] = copyLayer(src, dest, layers.get(i), i, targetOci, converting, transforms);
+                    results[i] = copyLayer(src, dest, layers.get(i), i, targetOci, converting, needDiffIds,
+                            transforms);
                 } catch (IOException e) {
                     throw ImageException.wrap("copying layer", e);
                 }
@@ -430,11 +586,11 @@ public final class Copier {
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(options.maxParallel(), layers.size()),
                 daemonThreads("kopi-layer"));
         try {
-            List<Future<Descriptor>> futures = new ArrayList<>();
+            List<Future<CopiedLayer>> futures = new ArrayList<>();
             for (int i = 0; i < layers.size(); i++) {
                 int idx = i;
                 futures.add(pool.submit(() -> copyLayer(src, dest, layers.get(idx), idx, targetOci, converting,
-                        transforms)));
+                        needDiffIds, transforms)));
             }
             for (int i = 0; i < futures.size(); i++) {
                 try {
@@ -465,8 +621,15 @@ public final class Copier {
         return mt.endsWith(".tar") || mt.equals(MediaTypes.OCI_LAYER) || mt.equals(MediaTypes.OCI_LAYER_NONDIST);
     }
 
-    private Descriptor copyLayer(ImageSource src, ImageDestination dest, Descriptor layer, int index,
-            boolean targetOci, boolean converting, ExecutorService transforms) throws IOException {
+    /**
+     * Copies one layer through the verifying pipeline, (de/re)compressing it as the destination wants.
+     *
+     * @param needDiffId compute the layer's DiffID on the way (the destination's copy is then never reused: the
+     *     layer must be read anyway)
+     */
+    private CopiedLayer copyLayer(ImageSource src, ImageDestination dest, Descriptor layer, int index,
+            boolean targetOci, boolean converting, boolean needDiffId, ExecutorService transforms)
+            throws IOException {
         LayerCompression want = dest.capabilities().desiredLayerCompression();
         CompressionAlgorithm fmt = options.compressionFormat();
         Optional<CompressionAlgorithm> mtAlg = Compression.fromMediaType(layer.mediaType());
@@ -475,19 +638,26 @@ public final class Copier {
                 || (want == LayerCompression.DECOMPRESS && mediaTypeUncompressed(layer.mediaType()));
         BlobInfo info = layer.toBlobInfo();
         listener.blobStarted(info, false);
-        if (identityByType) {
+        if (identityByType && !needDiffId) {
             Optional<BlobInfo> reused = dest.tryReusingBlob(info);
             if (reused.isPresent()) {
                 listener.blobSkipped(info, false);
                 String mt = converting ? mapMediaType(layer.mediaType(), targetOci, mtAlg) : layer.mediaType();
-                return layer.withMediaType(mt);
+                return new CopiedLayer(layer.withMediaType(mt), null);
             }
         }
         Descriptor result;
+        Digest diffId = null;
+        DiffIdTee tee = null;
         try (BlobStream bs = src.openBlob(info)) {
             VerifyingInputStream v = new VerifyingInputStream(bs.stream(), info.digest(),
                     layer.size() > 0 ? layer.size() : bs.size());
-            BufferedInputStream in = new BufferedInputStream(new Progress(v, info), 65536);
+            InputStream verified = v;
+            if (needDiffId) {
+                tee = new DiffIdTee(v, transforms);
+                verified = tee;
+            }
+            BufferedInputStream in = new BufferedInputStream(new Progress(verified, info), 65536);
             Optional<CompressionAlgorithm> actual = Compression.detect(in);
             Op op = Op.PRESERVE;
             if (want == LayerCompression.COMPRESS) {
@@ -545,6 +715,10 @@ public final class Copier {
                 if (toDest != in) {
                     toDest.close(); // a pipe: wait until its transform thread no longer reads the source
                 }
+                if (tee != null) {
+                    // The DiffID covers the whole blob: read what the transform left (through the tee).
+                    Streams.copy(in, java.io.OutputStream.nullOutputStream());
+                }
                 v.drain();
             } finally {
                 toDest.close();
@@ -560,11 +734,19 @@ public final class Copier {
                 mt = Compression.layerMediaType(layer.mediaType(), targetOci, resultAlg);
             }
             result = layer.withDigestSize(stored.digest(), stored.size()).withMediaType(mt);
+            if (tee != null) {
+                diffId = tee.diffId();
+                tee = null;
+            }
         } catch (ImageException e) {
             throw blobError(info, PutBlobOptions.layer(index), src, e);
+        } finally {
+            if (tee != null) {
+                tee.abort();
+            }
         }
         listener.blobDone(info, false);
-        return result;
+        return new CopiedLayer(result, diffId);
     }
 
     /**

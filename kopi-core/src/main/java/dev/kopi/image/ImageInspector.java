@@ -110,7 +110,9 @@ public final class ImageInspector {
         List<SkopeoInspectOutput.Layer> layersData = new ArrayList<>();
         for (Descriptor d : m.layers()) {
             layers.add(d.digest().toString());
-            layersData.add(new SkopeoInspectOutput.Layer(d.mediaType(), d.digest().toString(),
+            // Schema1 layers have no MIME type in containers/image's layer infos.
+            layersData.add(new SkopeoInspectOutput.Layer(m instanceof Schema1Manifest ? "" : d.mediaType(),
+                    d.digest().toString(),
                     m instanceof Schema1Manifest ? -1L : d.size(),
                     d.annotations().isEmpty() ? null : new TreeMap<>(d.annotations())));
         }

@@ -280,8 +280,50 @@ public final class Manifests {
         if (layers.isEmpty()) {
             throw new ImageException(ErrorCode.INVALID_INPUT, "no FSLayers in manifest");
         }
+        List<Schema1V1Compatibility> compat = new ArrayList<>();
+        for (int i = 0; i < history.size(); i++) {
+            compat.add(Schema1V1Compatibility.parse(history.get(i), i));
+        }
+        fixManifestLayers(layers, history, compat);
         return new Schema1Manifest(text(n, "name"), text(n, "tag"), text(n, "architecture"), layers, history,
                 n.has("signatures"));
+    }
+
+    private static final java.util.regex.Pattern V1_ID = java.util.regex.Pattern.compile("[a-f0-9]{64}");
+
+    /**
+     * containers/image's {@code fixManifestLayers}: validates the v1 IDs and their parent chain, and drops all but
+     * the newest of consecutive entries with the same ID (from history and fsLayers alike). Lists are top first.
+     */
+    private static void fixManifestLayers(List<Digest> layers, List<String> history,
+            List<Schema1V1Compatibility> compat) throws ImageException {
+        for (Schema1V1Compatibility c : compat) {
+            if (!V1_ID.matcher(c.id()).matches()) {
+                throw new ImageException(ErrorCode.INVALID_INPUT, "image ID " + quote(c.id()) + " is invalid");
+            }
+        }
+        if (!compat.get(compat.size() - 1).parent().isEmpty()) {
+            throw new ImageException(ErrorCode.INVALID_INPUT, "Invalid parent ID in the base layer of the image");
+        }
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        String last = null;
+        for (Schema1V1Compatibility c : compat) {
+            if (!c.id().equals(last) && seen.contains(c.id())) {
+                throw new ImageException(ErrorCode.INVALID_INPUT, "ID " + c.id() + " appears multiple times in manifest");
+            }
+            last = c.id();
+            seen.add(last);
+        }
+        for (int i = compat.size() - 2; i >= 0; i--) {
+            if (compat.get(i).id().equals(compat.get(i + 1).id())) {
+                layers.remove(i);
+                history.remove(i);
+                compat.remove(i);
+            } else if (!compat.get(i).parent().equals(compat.get(i + 1).id())) {
+                throw new ImageException(ErrorCode.INVALID_INPUT, "Invalid parent ID. Expected "
+                        + compat.get(i + 1).id() + ", got " + quote(compat.get(i).parent()));
+            }
+        }
     }
 
     private static JsonNode requireObject(JsonNode n, String field) throws ImageException {

@@ -26,7 +26,7 @@ public final class AtomicFiles {
     public static void write(Path target, byte[] data) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+        Path tmp = publicFile(Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp"));
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ch.write(java.nio.ByteBuffer.wrap(data));
@@ -54,7 +54,7 @@ public final class AtomicFiles {
     public static Spooled spool(InputStream in, Path dir, DigestAlgorithm algorithm, dev.kopi.digest.Digest known)
             throws IOException {
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, ".kopi-blob-", ".tmp");
+        Path tmp = publicFile(Files.createTempFile(dir, ".kopi-blob-", ".tmp"));
         boolean ok = false;
         try {
             DigestingInputStream din = known == null ? new DigestingInputStream(in, algorithm) : null;
@@ -76,6 +76,34 @@ public final class AtomicFiles {
 
     /** A spooled temp file and the digest/size of its content. */
     public record Spooled(Path file, BlobInfo info) {
+    }
+
+    private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> FILE_MODE =
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--");
+    private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> DIR_MODE =
+            java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x");
+
+    /**
+     * Gives a temp file that will become user-visible the mode skopeo's files get (0644 under the usual umask);
+     * {@code createTempFile} makes 0600.
+     */
+    public static Path publicFile(Path p) throws IOException {
+        try {
+            Files.setPosixFilePermissions(p, FILE_MODE);
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: keep its default
+        }
+        return p;
+    }
+
+    /** Mode 0755 for a temp directory that will become user-visible. */
+    public static Path publicDir(Path p) throws IOException {
+        try {
+            Files.setPosixFilePermissions(p, DIR_MODE);
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: keep its default
+        }
+        return p;
     }
 
     /** Atomic rename, replacing the target. */

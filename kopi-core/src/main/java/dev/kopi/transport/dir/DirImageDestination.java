@@ -47,7 +47,7 @@ final class DirImageDestination implements ImageDestination {
         Path parent = target.getParent();
         try {
             Files.createDirectories(parent);
-            this.staging = Files.createTempDirectory(parent, "." + target.getFileName() + ".kopi-");
+            this.staging = AtomicFiles.publicDir(Files.createTempDirectory(parent, "." + target.getFileName() + ".kopi-"));
             Files.writeString(staging.resolve("version"), DirReference.VERSION, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new ImageException(ErrorCode.IO, "creating directory for " + ref.path() + ": " + e.getMessage(), e);

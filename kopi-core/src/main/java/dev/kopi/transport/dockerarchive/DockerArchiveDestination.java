@@ -91,7 +91,8 @@ final class DockerArchiveDestination {
         }
         Path tmp;
         try {
-            tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+            tmp = dev.kopi.internal.io.AtomicFiles.publicFile(
+                    Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp"));
         } catch (IOException e) {
             throw new ImageException(ErrorCode.IO, openPrefix + describe(e), e);
         }

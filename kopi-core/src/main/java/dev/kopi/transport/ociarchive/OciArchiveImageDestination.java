@@ -74,7 +74,7 @@ final class OciArchiveImageDestination implements ImageDestination {
         Path target = ref.resolvedFile();
         Path parent = target.toAbsolutePath().getParent();
         Files.createDirectories(parent);
-        Path part = Files.createTempFile(parent, "." + target.getFileName() + ".", ".tmp");
+        Path part = AtomicFiles.publicFile(Files.createTempFile(parent, "." + target.getFileName() + ".", ".tmp"));
         try {
             OciTar.create(tmp, part);
             AtomicFiles.move(part, target);
