@@ -54,6 +54,10 @@ class DigestTest {
         "sha384__foo+bar:" + SHA384_HEX + "|invalid checksum digest format",
         "SHA256:" + SHA256_HEX + "|invalid checksum digest format",
         "sha256:E58FCF7418D4390DEC8E8FB69D88C06EC07039D651FEDD3AA72AF9972E7D046B|invalid checksum digest format",
+        // an unknown algorithm whose encoded part has characters outside [a-zA-Z0-9=_-] is malformed, not unsupported
+        "foo:abc.def|invalid checksum digest format",
+        "foo:abc!|invalid checksum digest format",
+        "foo:a/b|invalid checksum digest format",
         // a second colon ends up in the encoded part
         "sha256:" + SHA256_HEX + ":x|invalid checksum digest length",
     })
