@@ -258,7 +258,8 @@ public final class Manifests {
         if (sv == null || !sv.isInt() || sv.asInt() != 1) {
             throw new ImageException(ErrorCode.INVALID_INPUT, "unsupported schema version " + (sv == null ? 0 : sv));
         }
-        checkUnambiguous(n, mt, "fsLayers", "history");
+        // containers/image checks schema1 as the signed type, whatever MIME type it came with
+        checkUnambiguous(n, MediaTypes.DOCKER_V2S1_SIGNED, "fsLayers", "history");
         List<Digest> layers = new ArrayList<>();
         JsonNode fs = n.get("fsLayers");
         if (fs != null && fs.isArray()) {

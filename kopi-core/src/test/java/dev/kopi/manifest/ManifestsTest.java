@@ -354,6 +354,11 @@ class ManifestsTest {
         "{\"schemaVersion\":2,\"manifests\":[],\"history\":{}}|application/vnd.docker.distribution.manifest.list.v2+json"
                 + "|rejecting ambiguous manifest, unexpected fields []string{\"history\"} in supposedly "
                 + "application/vnd.docker.distribution.manifest.list.v2+json",
+        // schema1 is always checked as the signed type, whatever MIME type it came with
+        "{\"schemaVersion\":1,\"fsLayers\":[],\"history\":[],\"layers\":[]}"
+                + "|application/vnd.docker.distribution.manifest.v1+json"
+                + "|rejecting ambiguous manifest, unexpected fields []string{\"layers\"} in supposedly "
+                + "application/vnd.docker.distribution.manifest.v1+prettyjws",
         "{\"schemaVersion\":1,\"fsLayers\":[],\"history\":[],\"config\":{},\"manifests\":[]}"
                 + "|application/vnd.docker.distribution.manifest.v1+prettyjws"
                 + "|rejecting ambiguous manifest, unexpected fields []string{\"config\", \"manifests\"} in supposedly "
