@@ -32,7 +32,7 @@ public final class Manifests {
     public static JsonNode readTree(byte[] bytes, String what) throws ImageException {
         try {
             JsonNode n = JSON.readTree(bytes);
-            if (n == null) {
+            if (n == null || n.isMissingNode()) {
                 throw new ImageException(ErrorCode.INVALID_INPUT, "parsing " + what + ": unexpected end of JSON input");
             }
             return n;

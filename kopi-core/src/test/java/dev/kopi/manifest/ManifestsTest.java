@@ -395,6 +395,10 @@ class ManifestsTest {
         assertThatThrownBy(() -> Manifests.parse(utf8("{\"schemaVersion\":2,"), MediaTypes.OCI_MANIFEST))
                 .isInstanceOf(ImageException.class)
                 .satisfies(e -> assertThat(((ImageException) e).code()).isEqualTo(ErrorCode.INVALID_INPUT));
+        assertThatThrownBy(() -> Manifests.parse(new byte[0], MediaTypes.OCI_MANIFEST))
+                .isInstanceOf(ImageException.class).hasMessageContaining("unexpected end of JSON input");
+        assertThatThrownBy(() -> Manifests.parse(utf8(" \n"), MediaTypes.OCI_MANIFEST))
+                .isInstanceOf(ImageException.class).hasMessage("parsing manifest: unexpected end of JSON input");
         assertThatThrownBy(() -> Manifests.parse(utf8("[]"), MediaTypes.OCI_MANIFEST))
                 .isInstanceOf(ImageException.class);
         // duplicate keys are refused (parsed strictly)
