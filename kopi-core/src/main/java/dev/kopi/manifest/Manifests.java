@@ -19,9 +19,10 @@ import java.util.Map;
 
 /** MIME type detection, digests (schema1-aware) and parsing of manifests. */
 public final class Manifests {
-    /** A strict mapper: duplicate keys are an error. */
+    /** A strict mapper: duplicate keys and data after the document (Go's json.Unmarshal rejects it) are errors. */
     public static final ObjectMapper JSON = JsonMapper.builder()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .build();
 

@@ -407,6 +407,21 @@ class ManifestsTest {
     }
 
     @Test
+    void rejectsTrailingDataAfterTheDocument() throws ImageException {
+        // Go's json.Unmarshal: "invalid character 'x' after top-level value"; skopeo fails to parse such a manifest.
+        byte[] trailing = utf8("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST
+                + "\",\"config\":{},\"layers\":[]} x");
+        assertThatThrownBy(() -> Manifests.parse(trailing, MediaTypes.OCI_MANIFEST))
+                .isInstanceOf(ImageException.class)
+                .satisfies(e -> assertThat(((ImageException) e).code()).isEqualTo(ErrorCode.INVALID_INPUT));
+        assertThat(Manifests.guessMimeType(trailing)).isEmpty();
+        assertThatThrownBy(() -> Manifests.readTree(utf8("{} {}"), "config")).isInstanceOf(ImageException.class);
+        // trailing white space is fine
+        assertThat(Manifests.parse(utf8("{\"schemaVersion\":2,\"config\":{},\"layers\":[]}\n\t "),
+                MediaTypes.OCI_MANIFEST)).isInstanceOf(OciManifest.class);
+    }
+
+    @Test
     void unknownMimeTypesParseAsSchema1() {
         // NormalizedMIMEType maps unknown types to signed schema1; a schema2 body then fails as schema1 would.
         assertThatThrownBy(() -> Manifests.parse(utf8("{\"schemaVersion\":2,\"config\":{},\"layers\":[]}"),
