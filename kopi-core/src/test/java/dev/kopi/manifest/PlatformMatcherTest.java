@@ -148,4 +148,16 @@ class PlatformMatcherTest {
         assertThatThrownBy(() -> PlatformMatcher.chooseInstance(new Schema2List(l), "linux", "amd64", null))
                 .isInstanceOf(ImageException.class);
     }
+
+    @Test
+    void ociIndexEntriesWithoutPlatformAreTheFallback() throws ImageException {
+        // containers/image (1.9.3 and HEAD): an OCI index entry without a platform is used when no entry matches,
+        // and a matching entry is preferred over it wherever it comes in the list.
+        List<Descriptor> l = List.of(instance(1, "linux", "s390x", null), instance(2, null, null, null),
+                instance(3, null, null, null), instance(4, "linux", "amd64", null));
+        OciIndex index = new OciIndex(MediaTypes.OCI_INDEX, "", l, null, Map.of());
+        assertThat(PlatformMatcher.chooseInstance(index, "linux", "arm64", null)).isEqualTo(digest(2));
+        assertThat(PlatformMatcher.chooseInstance(index, "linux", "amd64", null)).isEqualTo(digest(4));
+        assertThat(PlatformMatcher.chooseInstance(index, "linux", "s390x", null)).isEqualTo(digest(1));
+    }
 }
