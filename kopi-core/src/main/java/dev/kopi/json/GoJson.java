@@ -108,7 +108,10 @@ public final class GoJson {
         }
     }
 
-    /** Go's float64 encoding ('f' format for 1e-6 <= |x| < 1e21, else 'e' with a 2-digit minimum exponent). */
+    /**
+     * Go's float64 encoding: 'f' format for 1e-6 <= |x| < 1e21, else the shortest 'e' format with an explicit
+     * exponent sign and no leading zero in the exponent ({@code 1e-7}, {@code 1e+21}, {@code 1.5e-7}).
+     */
     static String formatFloat(double d) {
         if (d == Math.rint(d) && Math.abs(d) < 1e21) {
             return new BigDecimal(d).toBigInteger().toString();
@@ -117,7 +120,18 @@ public final class GoJson {
         if (abs >= 1e-6 && abs < 1e21) {
             return BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
         }
-        return BigDecimal.valueOf(d).toString().replace("E", "e");
+        BigDecimal b = BigDecimal.valueOf(d).stripTrailingZeros();
+        String mantissa = b.unscaledValue().abs().toString();
+        int exponent = mantissa.length() - 1 - b.scale();
+        StringBuilder sb = new StringBuilder();
+        if (d < 0) {
+            sb.append('-');
+        }
+        sb.append(mantissa.charAt(0));
+        if (mantissa.length() > 1) {
+            sb.append('.').append(mantissa, 1, mantissa.length());
+        }
+        return sb.append('e').append(exponent < 0 ? '-' : '+').append(Math.abs(exponent)).toString();
     }
 
     /** Go's string encoding with HTML escaping (the encoding/json default). */

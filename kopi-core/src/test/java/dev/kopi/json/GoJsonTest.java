@@ -114,8 +114,13 @@ class GoJsonTest {
         "123.456, 123.456",
         "0.000001, 0.000001",
         "1.0E20, 100000000000000000000",
+        // Go switches to exponent form below 1e-6 and from 1e21 on, and trims "e-07" to "e-7"
+        "1.0E-7, 1e-7",
         "1.5E-7, 1.5e-7",
+        "1.0E21, 1e+21",
         "1.2345E22, 1.2345e+22",
+        "-1.0E-10, -1e-10",
+        "1.0E-100, 1e-100",
     })
     void floatsAsGo(double d, String expected) {
         assertThat(marshal(d)).isEqualTo(expected);
