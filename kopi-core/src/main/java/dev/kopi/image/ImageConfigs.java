@@ -49,7 +49,7 @@ public final class ImageConfigs {
             putIfNotEmpty(cfg, "WorkingDir", text(c, "WorkingDir"));
             Map<String, String> labels = stringMap(c.get("Labels"));
             if (labels != null && !labels.isEmpty()) {
-                cfg.put("Labels", new TreeMap<>(labels));
+                cfg.put("Labels", GoJson.goMap(labels));
             }
             putIfNotEmpty(cfg, "StopSignal", text(c, "StopSignal"));
             JsonNode ae = c.get("ArgsEscaped");
@@ -105,7 +105,7 @@ public final class ImageConfigs {
 
     private static void putSetIfNotEmpty(Map<String, Object> m, String k, JsonNode v) {
         if (v != null && v.isObject() && !v.isEmpty()) {
-            Map<String, Object> set = new TreeMap<>();
+            Map<String, Object> set = new TreeMap<>(GoJson.KEY_ORDER);
             v.fieldNames().forEachRemaining(f -> set.put(f, Map.of()));
             m.put(k, set);
         }
@@ -136,7 +136,7 @@ public final class ImageConfigs {
         if (n == null || n.isNull() || !n.isObject()) {
             return null;
         }
-        Map<String, String> out = new TreeMap<>();
+        Map<String, String> out = new TreeMap<>(GoJson.KEY_ORDER);
         n.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().isNull() ? "" : e.getValue().asText()));
         return out;
     }

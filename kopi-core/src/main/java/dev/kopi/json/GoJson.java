@@ -3,6 +3,7 @@ package dev.kopi.json;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -39,9 +40,30 @@ public final class GoJson {
         return sb.toString();
     }
 
-    /** A Go map: keys sorted. */
+    /** Go's order of map keys: by their UTF-8 bytes, which is code point order (not Java's UTF-16 order). */
+    public static final Comparator<String> KEY_ORDER = (a, b) -> {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            int ca = a.codePointAt(i);
+            int cb = b.codePointAt(j);
+            if (ca != cb) {
+                return Integer.compare(ca, cb);
+            }
+            i += Character.charCount(ca);
+            j += Character.charCount(cb);
+        }
+        return Integer.compare(a.length() - i, b.length() - j);
+    };
+
+    /** A Go map: keys sorted as Go sorts them ({@link #KEY_ORDER}). */
     public static <V> SortedMap<String, V> goMap(Map<String, V> m) {
-        return m == null ? null : new TreeMap<>(m);
+        if (m == null) {
+            return null;
+        }
+        SortedMap<String, V> sorted = new TreeMap<>(KEY_ORDER);
+        sorted.putAll(m);
+        return sorted;
     }
 
     private static void newline(StringBuilder sb, String indent, int depth) {

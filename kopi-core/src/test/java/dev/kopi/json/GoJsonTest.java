@@ -74,6 +74,14 @@ class GoJsonTest {
     }
 
     @Test
+    void goMapKeysSortAsUtf8Bytes() {
+        // Go sorts map keys by their UTF-8 bytes, i.e. by code point: U+FFFD (EF BF BD) before U+1F600 (F0 9F 98 80),
+        // although Java's String order (UTF-16 units) puts the surrogate pair first.
+        Map<String, Object> m = Map.of("\ufffd", 1, "\ud83d\ude00", 2, "\uff21", 3);
+        assertThat(marshal(GoJson.goMap(m))).isEqualTo("{\"\uff21\":3,\"\ufffd\":1,\"\ud83d\ude00\":2}");
+    }
+
+    @Test
     void structOrderIsInsertionOrder() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("z", 1);
