@@ -454,8 +454,29 @@ public final class Copier {
             }
         } finally {
             pool.shutdownNow();
+            awaitTermination(pool);
         }
         return List.of(results);
+    }
+
+    /**
+     * Waits until every layer task has stopped. After a failure the other tasks may still be writing into the
+     * destination; closing it under them (which deletes staging files) would leave their late writes behind.
+     */
+    private static void awaitTermination(ExecutorService pool) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (pool.awaitTermination(1, java.util.concurrent.TimeUnit.SECONDS)) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private enum Op { PRESERVE, COMPRESS, DECOMPRESS, RECOMPRESS }

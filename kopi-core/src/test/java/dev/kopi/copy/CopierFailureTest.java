@@ -97,6 +97,11 @@ class CopierFailureTest {
         assertThatThrownBy(() -> copy("oci:" + layout + ":t", destName, options(tmp)))
                 .isInstanceOf(ImageException.class)
                 .satisfies(e -> {
+                    if (kind.equals("docker-archive") && gzip > 0) {
+                        // decompressing a corrupt gzip stream fails before the digest check at EOF; skopeo 1.9.3
+                        // fails there too ("writing blob: ...: gzip: invalid checksum")
+                        return;
+                    }
                     ErrorCode want = how.equals("flip") ? ErrorCode.DIGEST_MISMATCH : ErrorCode.SIZE_MISMATCH;
                     assertThat(ImageException.hasCode(e, want)).as("code %s in %s", want, e).isTrue();
                     assertThat(((ImageException) e).code()).isEqualTo(want);
@@ -108,6 +113,57 @@ class CopierFailureTest {
                 });
         assertThat(FileTrees.snapshot(dest)).isEqualTo(before);
         assertThat(FileTrees.siblings(dest)).isEqualTo(siblingsBefore);
+    }
+
+    /**
+     * A layer that fails fast while another one is still being written: the copy must wait for the other writer
+     * before it closes (and cleans up) the destination, or the late writer leaves files behind.
+     */
+    @ParameterizedTest
+    @CsvSource({"dir", "oci", "docker-archive", "oci-archive"})
+    void failureWaitsForTheOtherLayerWritersBeforeCleaningUp(String kind) throws Exception {
+        Path layout = tmp.resolve("src");
+        ImageSpec spec = ImageSpec.of(List.of(LayerSpec.random(1024, 1), LayerSpec.random(2 * 1024 * 1024, 2),
+                LayerSpec.random(2 * 1024 * 1024, 3))).withGzipLevel(0);
+        WrittenImage img = TestImages.writeImage(layout, "t", spec);
+        corrupt(layout, img.layers().get(0));
+        Path dest = tmp.resolve("dest" + (kind.endsWith("archive") ? ".tar" : ""));
+        String destName = existingDestination(kind, dest);
+        Path spool = tmp.resolve("spool");
+        Files.createDirectories(spool);
+        Map<String, String> before = FileTrees.snapshot(dest);
+        Map<String, String> siblingsBefore = FileTrees.siblings(dest);
+        // The big layers stall (ignoring interrupts) at their first bytes, until well after the small one failed.
+        CopyListener stall = new CopyListener() {
+            @Override
+            public void blobProgress(dev.kopi.blob.BlobInfo info, long bytesDone) {
+                if (info.size() > 1024 * 1024 && bytesDone <= 65536) {
+                    long end = System.nanoTime() + 300_000_000L;
+                    boolean interrupted = false;
+                    while (System.nanoTime() < end) {
+                        try {
+                            Thread.sleep(10);
+                        } catch (InterruptedException e) {
+                            interrupted = true;
+                        }
+                    }
+                    if (interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        };
+        for (int round = 0; round < 1; round++) {
+            var ctx = dev.kopi.transport.ImageContext.builder().tmpDir(spool).build();
+            assertThatThrownBy(() -> copy("oci:" + layout + ":t", destName,
+                    options(tmp).src(ctx).dest(ctx).listener(stall)))
+                    .isInstanceOf(ImageException.class)
+                    .satisfies(e -> assertThat(((ImageException) e).code()).isEqualTo(ErrorCode.DIGEST_MISMATCH));
+            Thread.sleep(400);
+            assertThat(FileTrees.snapshot(dest)).isEqualTo(before);
+            assertThat(FileTrees.siblings(dest)).isEqualTo(siblingsBefore);
+            assertThat(FileTrees.snapshot(spool)).containsOnlyKeys("");
+        }
     }
 
     @Test

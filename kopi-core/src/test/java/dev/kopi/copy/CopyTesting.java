@@ -57,6 +57,7 @@ final class CopyTesting {
         CompressionAlgorithm compression;
         PolicyContext policy;
         boolean preserveDigests;
+        CopyListener listener;
 
         Options(ImageContext src, ImageContext dest) {
             this.src = src;
@@ -93,13 +94,18 @@ final class CopyTesting {
             return this;
         }
 
+        Options listener(CopyListener l) {
+            listener = l;
+            return this;
+        }
+
         Options preserveDigests() {
             preserveDigests = true;
             return this;
         }
 
         CopyOptions build() {
-            return new CopyOptions(src, dest, format, multiArch, false, preserveDigests, compression, null, 0, null,
+            return new CopyOptions(src, dest, format, multiArch, false, preserveDigests, compression, null, 0, listener,
                     policy);
         }
     }
