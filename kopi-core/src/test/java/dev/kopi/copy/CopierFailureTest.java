@@ -191,6 +191,7 @@ class CopierFailureTest {
         Map<String, String> before = FileTrees.snapshot(dest);
         assertThatThrownBy(() -> copy("oci:" + layout + ":t", destName, options(tmp).multiArch(MultiArch.ALL)))
                 .isInstanceOf(ImageException.class)
+                .hasMessageStartingWith("copying image 3/3 from manifest list: ")
                 .satisfies(e -> assertThat(((ImageException) e).code()).isEqualTo(ErrorCode.DIGEST_MISMATCH));
         // the first two instances were complete, but nothing of the failed copy stays
         assertThat(FileTrees.snapshot(dest)).isEqualTo(before);
@@ -210,4 +211,59 @@ class CopierFailureTest {
         }
     }
 
+    @Test
+    void unknownManifestTypeInDirFailsCleanly() throws Exception {
+        Path src = tmp.resolve("src");
+        Files.createDirectories(src);
+        Files.writeString(src.resolve("version"), DirImages.VERSION);
+        Files.writeString(src.resolve("manifest.json"),
+                "{\"schemaVersion\":3,\"mediaType\":\"application/vnd.example.unknown+json\"}");
+        Path dest = tmp.resolve("dest");
+        String destName = existingDestination("dir", dest);
+        Map<String, String> before = FileTrees.snapshot(dest);
+        // skopeo: "initializing image from source dir:...: unsupported schema version 3"
+        assertThatThrownBy(() -> copy("dir:" + src, destName, options(tmp)))
+                .isInstanceOf(ImageException.class)
+                .hasMessage("initializing image from source dir:" + src + ": unsupported schema version 3")
+                .satisfies(e -> assertThat(((ImageException) e).code()).isEqualTo(ErrorCode.INVALID_INPUT));
+        assertThat(FileTrees.snapshot(dest)).isEqualTo(before);
+    }
+
+    @Test
+    void unknownManifestTypeInAnOciLayoutFailsCleanly() throws Exception {
+        // index.json names the manifest with a MIME type nobody knows; containers/image treats it as schema1
+        Path src = tmp.resolve("src");
+        Files.createDirectories(src.resolve("blobs/sha256"));
+        Files.writeString(src.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
+        byte[] m = ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.example.unknown+json\",\"config\":"
+                + "{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":"
+                + "\"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\",\"size\":2},"
+                + "\"layers\":[]}").getBytes(StandardCharsets.UTF_8);
+        Digest d = Digest.sha256(m);
+        Files.write(src.resolve("blobs/sha256").resolve(d.encoded()), m);
+        Files.writeString(src.resolve("index.json"), "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":"
+                + "\"application/vnd.example.unknown+json\",\"digest\":\"" + d + "\",\"size\":" + m.length + "}]}");
+        Path dest = tmp.resolve("dest");
+        String destName = existingDestination("oci", dest);
+        Map<String, String> before = FileTrees.snapshot(dest);
+        assertThatThrownBy(() -> copy("oci:" + src, destName, options(tmp)))
+                .isInstanceOf(ImageException.class)
+                .hasMessage("initializing image from source oci:" + src + ":: unsupported schema version 2");
+        assertThat(FileTrees.snapshot(dest)).isEqualTo(before);
+        if (Skopeo.installed()) {
+            Skopeo.Result r = Skopeo.tryRun("--insecure-policy", "copy", "oci:" + src, "dir:" + tmp.resolve("x"));
+            assertThat(r.exitCode()).isNotZero();
+            assertThat(r.stderr()).contains("initializing image from source oci:" + src + ":: unsupported schema version 2");
+        }
+    }
+
+    @Test
+    void missingManifestNamesTheSourceAsContainersImageDoes() throws Exception {
+        Path src = tmp.resolve("nothing");
+        assertThatThrownBy(() -> copy("dir:" + src, "dir:" + tmp.resolve("d"), options(tmp)))
+                .isInstanceOf(ImageException.class)
+                .hasMessage("determining manifest MIME type for dir:" + src + ": open " + src
+                        + "/manifest.json: no such file or directory");
+        assertThat(Files.exists(tmp.resolve("d"))).isFalse();
+    }
 }

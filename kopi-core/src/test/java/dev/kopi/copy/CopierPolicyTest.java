@@ -119,4 +119,23 @@ class CopierPolicyTest {
                 .satisfies(e -> assertThat(((ImageException) e).code()).isEqualTo(ErrorCode.POLICY_REJECTED));
         assertThat(FileTrees.snapshot(tmp.resolve("d")).keySet()).doesNotContain("index.json");
     }
+
+    @Test
+    void policyRejectionIsCheckedBeforeTheManifestIsParsed() throws Exception {
+        // containers/image checks the policy before parsing the image: even a broken manifest is "rejected"
+        Path broken = tmp.resolve("broken");
+        Files.createDirectories(broken);
+        Files.writeString(broken.resolve("version"), "Directory Transport Version: 1.1\n");
+        Files.writeString(broken.resolve("manifest.json"), "{\"schemaVersion\":3}");
+        PolicyContext p = policy("{\"dir\":{\"" + broken + "\":[{\"type\":\"reject\"}]}}");
+        assertThatThrownBy(() -> copy("dir:" + broken, "dir:" + tmp.resolve("d"), options(tmp).policy(p)))
+                .isInstanceOf(ImageException.class)
+                .hasMessage("Source image rejected: Running image dir:" + broken + " is rejected by policy.");
+        if (Skopeo.installed()) {
+            Skopeo.Result r = Skopeo.tryRun("--policy", tmp.resolve("policy.json").toString(), "copy",
+                    "dir:" + broken, "dir:" + tmp.resolve("s"));
+            assertThat(r.stderr()).contains("Source image rejected: Running image dir:" + broken
+                    + " is rejected by policy.");
+        }
+    }
 }
