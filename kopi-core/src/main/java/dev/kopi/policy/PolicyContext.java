@@ -107,7 +107,7 @@ public final class PolicyContext {
             throw ImageException.invalid("a policy requirement list is not an array");
         }
         if (arr.isEmpty()) {
-            throw ImageException.invalid("No policy requirements specified");
+            throw ImageException.invalid("List of verification policy requirements must not be empty");
         }
         List<JsonNode> out = new ArrayList<>();
         for (JsonNode r : arr) {

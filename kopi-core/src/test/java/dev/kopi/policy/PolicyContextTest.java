@@ -29,6 +29,9 @@ class PolicyContextTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
         "{}|Default policy is missing",
+        "{\"default\":[]}|List of verification policy requirements must not be empty",
+        "{\"default\":[{\"type\":\"reject\"}],\"transports\":{\"oci\":{\"/a\":[]}}}"
+                + "|List of verification policy requirements must not be empty",
         "{\"default\":[{\"type\":\"insecureAcceptAnything\"}],\"x\":1}|Unknown key \"x\"",
         "{\"default\":[{\"type\":\"foo\"}]}|Unknown policy requirement type \"foo\"",
     })
