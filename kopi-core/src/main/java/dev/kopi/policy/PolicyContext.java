@@ -113,7 +113,17 @@ public final class PolicyContext {
         for (JsonNode r : arr) {
             String type = r.path("type").asText("");
             switch (type) {
-                case "insecureAcceptAnything", "reject", "signedBy", "sigstoreSigned" -> out.add(r);
+                case "insecureAcceptAnything", "reject" -> {
+                    // these take no parameters; containers/image rejects any other key
+                    for (var it = r.fieldNames(); it.hasNext(); ) {
+                        String k = it.next();
+                        if (!k.equals("type")) {
+                            throw ImageException.invalid("Unknown key \"" + k + "\"");
+                        }
+                    }
+                    out.add(r);
+                }
+                case "signedBy", "sigstoreSigned" -> out.add(r);
                 default -> throw ImageException.invalid("Unknown policy requirement type \"" + type + "\"");
             }
         }

@@ -34,6 +34,8 @@ class PolicyContextTest {
                 + "|List of verification policy requirements must not be empty",
         "{\"default\":[{\"type\":\"insecureAcceptAnything\"}],\"x\":1}|Unknown key \"x\"",
         "{\"default\":[{\"type\":\"foo\"}]}|Unknown policy requirement type \"foo\"",
+        "{\"default\":[{\"type\":\"reject\",\"x\":1}]}|Unknown key \"x\"",
+        "{\"default\":[{\"type\":\"insecureAcceptAnything\",\"keyPath\":\"/k\"}]}|Unknown key \"keyPath\"",
     })
     void invalidPoliciesFailAsInContainersImage(String json, String message) throws Exception {
         Path p = write(json);
