@@ -36,6 +36,13 @@ class PolicyContextTest {
         "{\"default\":[{\"type\":\"foo\"}]}|Unknown policy requirement type \"foo\"",
         "{\"default\":[{\"type\":\"reject\",\"x\":1}]}|Unknown key \"x\"",
         "{\"default\":[{\"type\":\"insecureAcceptAnything\",\"keyPath\":\"/k\"}]}|Unknown key \"keyPath\"",
+        "[]|JSON object expected, got \"[\"",
+        "\"x\"|JSON object expected, got \"x\"",
+        "1|JSON object expected, got \"%!s(float64=1)\"",
+        "true|JSON object expected, got \"%!s(bool=true)\"",
+        "null|JSON object expected, got \"%!s(<nil>)\"",
+        "1234567|JSON object expected, got \"%!s(float64=1.234567e+06)\"",
+        "0.5|JSON object expected, got \"%!s(float64=0.5)\"",
     })
     void invalidPoliciesFailAsInContainersImage(String json, String message) throws Exception {
         Path p = write(json);
