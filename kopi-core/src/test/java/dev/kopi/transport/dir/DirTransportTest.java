@@ -58,6 +58,17 @@ class DirTransportTest {
     }
 
     @Test
+    void aFileIsNotADirectory() throws Exception {
+        Path f = tmp.resolve("afile");
+        Files.writeString(f, "x");
+        // containers/image: os.ReadDir fails ("readdirent PATH: not a directory"), skopeo prints just that
+        assertThatThrownBy(() -> DirTransport.INSTANCE.parseReference(f.toString()).newImageDestination(ctx()))
+                .isInstanceOf(ImageException.class)
+                .hasMessage("readdirent " + f + ": not a directory");
+        assertThat(Files.readString(f)).isEqualTo("x");
+    }
+
+    @Test
     void writesIntoAnEmptyDirectoryAndReplacesAnImageDirectoryAsSkopeoDoes() throws Exception {
         Path a = tmp.resolve("a");
         Path b = tmp.resolve("b");
