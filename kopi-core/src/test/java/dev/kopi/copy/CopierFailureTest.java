@@ -266,4 +266,23 @@ class CopierFailureTest {
                         + "/manifest.json: no such file or directory");
         assertThat(Files.exists(tmp.resolve("d"))).isFalse();
     }
+
+    @Test
+    void instanceManifestThatDoesNotMatchItsDigestIsRefused() throws Exception {
+        Path layout = tmp.resolve("src");
+        var index = TestImages.multiPlatform(layout, "t", 8);
+        Digest arm64 = index.instances().get(1).manifestDigest();
+        Path p = layout.resolve("blobs/sha256").resolve(arm64.encoded());
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-r--r--"));
+        // same JSON, one more space: parses fine, but is not the manifest the index names
+        Files.writeString(p, Files.readString(p).replaceFirst("\\{", "{ "));
+        var srcCtx = dev.kopi.transport.ImageContext.builder().tmpDir(tmp).overrideOs("linux").overrideArch("arm64")
+                .build();
+        Path dest = tmp.resolve("dest");
+        assertThatThrownBy(() -> copy("oci:" + layout + ":t", "dir:" + dest, options(tmp).src(srcCtx)))
+                .isInstanceOf(ImageException.class)
+                .hasMessageContaining("Manifest does not match provided manifest digest " + arm64)
+                .satisfies(e -> assertThat(((ImageException) e).code()).isEqualTo(ErrorCode.DIGEST_MISMATCH));
+        assertThat(Files.exists(dest)).isFalse();
+    }
 }
