@@ -161,4 +161,17 @@ class CopierFormatTest {
                 options(tmp).preserveDigests());
         assertThat(r.manifestDigest()).isEqualTo(again.manifestDigest());
     }
+
+    @Test
+    void manifestKeysInAnotherCaseAreReadAsGoReadsThem() throws Exception {
+        // skopeo (Go's encoding/json) reads "LAYERS" and "Config" as layers and config, and copies those blobs
+        Path src = richSchema2();
+        Path manifest = src.resolve("manifest.json");
+        java.nio.file.Files.writeString(manifest, java.nio.file.Files.readString(manifest)
+                .replace("\"layers\"", "\"LAYERS\"").replaceFirst("\"config\"", "\"Config\""));
+        Path ours = tmp.resolve("ours");
+        Path theirs = tmp.resolve("theirs");
+        assertSameTreeAsSkopeo("dir:" + src, "oci:" + ours + ":t", ours, "oci:" + theirs + ":t", theirs, null);
+        assertThat(read("oci:" + ours + ":t", ctx(tmp)).layers()).hasSize(2);
+    }
 }

@@ -421,6 +421,40 @@ class ManifestsTest {
                 MediaTypes.OCI_MANIFEST)).isInstanceOf(OciManifest.class);
     }
 
+    /** Go's encoding/json matches struct field names case-insensitively (the last matching key wins). */
+    @Test
+    void fieldNamesMatchCaseInsensitivelyAsInGo() throws ImageException {
+        String d1 = "sha256:" + "1".repeat(64);
+        String d2 = "sha256:" + "2".repeat(64);
+        byte[] m = utf8("{\"SchemaVersion\":2,\"MediaType\":\"" + MediaTypes.DOCKER_V2S2 + "\","
+                + "\"Config\":{\"MEDIATYPE\":\"" + MediaTypes.DOCKER_CONFIG + "\",\"Size\":7,\"Digest\":\"" + d1 + "\"},"
+                + "\"LAYERS\":[{\"mediaType\":\"" + MediaTypes.DOCKER_LAYER_GZIP + "\",\"size\":3,\"digest\":\"" + d2 + "\"}]}");
+        assertThat(Manifests.guessMimeType(m)).isEqualTo(MediaTypes.DOCKER_V2S2);
+        Schema2Manifest s = (Schema2Manifest) Manifests.parse(m, MediaTypes.DOCKER_V2S2);
+        assertThat(s.config().digest()).hasToString(d1);
+        assertThat(s.config().size()).isEqualTo(7);
+        assertThat(s.layers()).extracting(d -> d.digest().toString()).containsExactly(d2);
+        // the last of several case variants wins
+        OciManifest o = (OciManifest) Manifests.parse(utf8("{\"schemaVersion\":2,\"config\":{},"
+                + "\"layers\":[{\"digest\":\"" + d1 + "\"}],\"Layers\":[{\"digest\":\"" + d2 + "\"}]}"),
+                MediaTypes.OCI_MANIFEST);
+        assertThat(o.layers()).extracting(d -> d.digest().toString()).containsExactly(d2);
+        // and the ambiguity check sees case variants too (containers/image says so explicitly)
+        assertThatThrownBy(() -> Manifests.parse(utf8("{\"schemaVersion\":2,\"config\":{},\"layers\":[],"
+                + "\"Manifests\":[]}"), MediaTypes.OCI_MANIFEST)).isInstanceOf(ImageException.class)
+                .hasMessage("rejecting ambiguous manifest, unexpected fields []string{\"manifests\"} in supposedly "
+                        + MediaTypes.OCI_MANIFEST);
+        Schema1Manifest s1 = (Schema1Manifest) Manifests.parse(utf8("{\"SCHEMAVERSION\":1,\"Tag\":\"t\","
+                + "\"FSLayers\":[{\"BlobSum\":\"" + d1 + "\"}],\"History\":[{\"V1Compatibility\":\"{}\"}]}"),
+                MediaTypes.DOCKER_V2S1);
+        assertThat(s1.tag()).isEqualTo("t");
+        assertThat(s1.fsLayersTopFirst()).extracting(Object::toString).containsExactly(d1);
+        OciIndex i = (OciIndex) Manifests.parse(utf8("{\"schemaVersion\":2,\"MANIFESTS\":[{\"digest\":\"" + d1
+                + "\",\"Platform\":{\"OS\":\"linux\",\"Architecture\":\"arm\",\"Variant\":\"v7\"}}]}"),
+                MediaTypes.OCI_INDEX);
+        assertThat(i.instances().get(0).platform().toString()).isEqualTo("linux/arm/v7");
+    }
+
     @Test
     void unknownMimeTypesParseAsSchema1() {
         // NormalizedMIMEType maps unknown types to signed schema1; a schema2 body then fails as schema1 would.
