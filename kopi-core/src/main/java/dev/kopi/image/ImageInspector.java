@@ -107,8 +107,8 @@ public final class ImageInspector {
             out.put("Created", created == null ? null : GoTime.format(created));
         }
         out.put("DockerVersion", ImageConfigs.text(cfg, "docker_version"));
-        JsonNode c = cfg.get("config");
-        out.put("Labels", c == null ? null : ImageConfigs.stringMap(c.get("Labels")));
+        JsonNode c = Manifests.field(cfg, "config");
+        out.put("Labels", c == null ? null : ImageConfigs.stringMap(Manifests.field(c, "Labels")));
         out.put("Architecture", ImageConfigs.text(cfg, "architecture"));
         out.put("Os", ImageConfigs.text(cfg, "os"));
         List<String> layers = new ArrayList<>();
@@ -124,7 +124,7 @@ public final class ImageInspector {
         }
         out.put("Layers", layers);
         out.put("LayersData", layersData);
-        out.put("Env", c == null ? null : ImageConfigs.strings(c.get("Env")));
+        out.put("Env", c == null ? null : ImageConfigs.strings(Manifests.field(c, "Env")));
         return out;
     }
 

@@ -351,7 +351,7 @@ public final class Manifests {
      * and of several matching keys the last one wins. Manifests are read this way (so a key spelled "Layers" means
      * the layers), as containers/image reads them.
      */
-    static JsonNode field(JsonNode n, String name) {
+    public static JsonNode field(JsonNode n, String name) {
         if (n == null || !n.isObject()) {
             return null;
         }

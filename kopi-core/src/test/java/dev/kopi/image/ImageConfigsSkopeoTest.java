@@ -100,4 +100,17 @@ class ImageConfigsSkopeoTest {
         DirImages.writeSchema2(v2s2, config.getBytes(StandardCharsets.UTF_8), List.of());
         assertSameConversionAsSkopeo(v2s2);
     }
+
+    @Test
+    void keysInAnotherCaseConvertAsSkopeoConvertsThem() throws Exception {
+        // Go's encoding/json matches struct fields case-insensitively; the last matching key wins
+        String config = "{\"Architecture\":\"amd64\",\"OS\":\"linux\",\"Created\":\"2020-01-01T00:00:00Z\","
+                + "\"CONFIG\":{\"env\":[\"A=1\"],\"cmd\":[\"x\"],\"labels\":{\"K\":\"v\"},\"USER\":\"u\","
+                + "\"exposedports\":{\"1/tcp\":{}}},"
+                + "\"RootFS\":{\"Type\":\"layers\",\"DIFF_IDS\":[]},"
+                + "\"History\":[{\"Created_By\":\"c\",\"EMPTY_LAYER\":true}],\"os\":\"windows\"}";
+        Path v2s2 = tmp.resolve("cases");
+        DirImages.writeSchema2(v2s2, config.getBytes(StandardCharsets.UTF_8), List.of());
+        assertSameConversionAsSkopeo(v2s2);
+    }
 }

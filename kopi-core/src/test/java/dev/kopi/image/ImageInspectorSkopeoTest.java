@@ -120,4 +120,14 @@ class ImageInspectorSkopeoTest {
         }
         assertSameAsSkopeo("dir:" + dir, ImageContext.defaults());
     }
+
+    @Test
+    void configKeysInAnotherCase() throws Exception {
+        String config = "{\"Architecture\":\"arm64\",\"OS\":\"linux\",\"Created\":\"2020-01-01T00:00:00Z\","
+                + "\"Docker_Version\":\"1\",\"CONFIG\":{\"env\":[\"A=1\"],\"labels\":{\"K\":\"v\"}}}";
+        Path dir = tmp.resolve("cases");
+        DirImages.writeSchema2(dir, config.getBytes(StandardCharsets.UTF_8), List.of());
+        assertSameAsSkopeo("dir:" + dir, ImageContext.defaults());
+        assertThat(ours("dir:" + dir, ImageContext.defaults())).contains("\"Architecture\": \"arm64\"");
+    }
 }
