@@ -16,8 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Golden tests against skopeo: the OCI config that {@code skopeo copy --format oci} derives from a Docker schema2
  * image equals, byte for byte, what {@link ImageConfigs#toOciConfigBytes} derives from the same config.
- * (skopeo 1.9.3 uses image-spec 1.0.3-dev, which orders {@code variant} before {@code os} and drops
- * {@code ArgsEscaped}; upstream HEAD uses 1.1.1. These configs avoid both fields; ImageConfigsTest covers them.)
+ * (Debian's skopeo 1.9.3 is built with an image-spec 1.1.0 pre-release that writes {@code variant} between
+ * {@code architecture} and {@code os}; containers/image HEAD uses 1.1.1, which writes it after {@code os.features},
+ * as kopi does. These configs avoid {@code variant}; ImageConfigsTest covers its order.)
  */
 class ImageConfigsSkopeoTest {
     @TempDir
