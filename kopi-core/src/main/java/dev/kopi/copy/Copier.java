@@ -17,7 +17,6 @@ import dev.kopi.internal.io.Pipe;
 import dev.kopi.internal.io.Streams;
 import dev.kopi.manifest.Descriptor;
 import dev.kopi.manifest.ImageManifest;
-import dev.kopi.manifest.Manifest;
 import dev.kopi.manifest.ManifestList;
 import dev.kopi.manifest.Manifests;
 import dev.kopi.manifest.MediaTypes;
@@ -79,24 +78,29 @@ public final class Copier {
                      "initializing source " + srcRef.imageName())) {
             UnparsedImage top = new UnparsedImage(src, Optional.empty());
             RawManifest raw;
-            Manifest parsed;
             try {
                 raw = top.manifest();
             } catch (IOException e) {
-                throw ImageException.wrap("reading manifest for " + srcRef.imageName(), e);
-            }
-            try {
-                parsed = parseForCopy(raw);
-            } catch (IOException e) {
-                // containers/image parses a single image's manifest when it initializes the image.
-                boolean list = MediaTypes.isList(Manifests.effectiveMimeType(raw.bytes(), raw.mediaType()));
-                throw ImageException.wrap((list ? "reading manifest for " : "initializing image from source ")
-                        + srcRef.imageName(), e);
+                throw ImageException.wrap("determining manifest MIME type for " + srcRef.imageName(), e);
             }
             CopyResult result;
-            if (parsed instanceof ManifestList list && options.multiArch() != MultiArch.SYSTEM) {
+            if (!MediaTypes.isList(raw.mediaType())) {
+                result = copySingle(src, dest, top, false, options.forceManifestType(), transforms);
+            } else if (options.multiArch() != MultiArch.SYSTEM) {
+                ManifestList list;
+                try {
+                    list = (ManifestList) Manifests.parse(raw.bytes(), raw.mediaType());
+                } catch (ImageException e) {
+                    throw ImageException.wrap("parsing manifest list for " + srcRef.imageName(), e);
+                }
                 result = copyList(src, dest, top, list, transforms);
-            } else if (parsed instanceof ManifestList list) {
+            } else {
+                ManifestList list;
+                try {
+                    list = (ManifestList) Manifests.parse(raw.bytes(), raw.mediaType());
+                } catch (ImageException e) {
+                    throw ImageException.wrap("parsing primary manifest as list for " + srcRef.imageName(), e);
+                }
                 Digest d;
                 try {
                     d = PlatformMatcher.chooseInstance(list, options.sourceContext().overrideOs(),
@@ -110,8 +114,6 @@ public final class Copier {
                 } catch (IOException e) {
                     throw ImageException.wrap("copying system image from manifest list", e);
                 }
-            } else {
-                result = copySingle(src, dest, top, false, options.forceManifestType(), transforms);
             }
             try {
                 dest.commit();
@@ -136,18 +138,6 @@ public final class Copier {
         }
     }
 
-    private static Manifest parseForCopy(RawManifest raw) throws ImageException {
-        String mt = raw.mediaType();
-        if (mt == null || mt.isEmpty() || !MediaTypes.MANIFEST_TYPES.contains(MediaTypes.normalize(mt))) {
-            String shown = mt == null || mt.isEmpty() ? Manifests.guessMimeType(raw.bytes()) : mt;
-            if (shown.isEmpty() || !MediaTypes.MANIFEST_TYPES.contains(MediaTypes.normalize(shown))) {
-                throw new ImageException(ErrorCode.UNSUPPORTED, "Unsupported manifest type \""
-                        + (mt == null ? "" : mt) + "\"");
-            }
-        }
-        return Manifests.parse(raw.bytes(), raw.mediaType());
-    }
-
     // ---- lists ----
 
     private CopyResult copyList(ImageSource src, ImageDestination dest, UnparsedImage top, ManifestList list,
@@ -169,8 +159,14 @@ public final class Copier {
             for (int i = 0; i < instances.size(); i++) {
                 Descriptor inst = instances.get(i);
                 listener.copyingImage(inst.digest(), i + 1, instances.size());
-                CopyResult r = copySingle(src, dest, new UnparsedImage(src, Optional.of(inst.digest())), true,
-                        instanceForce, transforms);
+                CopyResult r;
+                try {
+                    r = copySingle(src, dest, new UnparsedImage(src, Optional.of(inst.digest())), true,
+                            instanceForce, transforms);
+                } catch (IOException e) {
+                    throw ImageException.wrap("copying image " + (i + 1) + "/" + instances.size()
+                            + " from manifest list", e);
+                }
                 updated.set(i, inst.withDigestSize(r.manifestDigest(), r.manifest().length).withMediaType(r.mediaType()));
             }
         }
@@ -231,6 +227,17 @@ public final class Copier {
 
     private CopyResult copySingle(ImageSource src, ImageDestination dest, UnparsedImage image, boolean asInstance,
             String forced, ExecutorService transforms) throws IOException {
+        // As containers/image: the MIME type, then the policy, and only then parsing.
+        RawManifest raw;
+        try {
+            raw = image.manifest();
+        } catch (IOException e) {
+            throw ImageException.wrap("determining manifest MIME type for " + src.reference().imageName(), e);
+        }
+        if (MediaTypes.isList(raw.mediaType())) {
+            throw ImageException.invalid(
+                    "Unexpectedly received a manifest list instead of a manifest for a single image");
+        }
         if (options.policy() != null) {
             try {
                 options.policy().requireAllowed(src.reference());
@@ -238,11 +245,11 @@ public final class Copier {
                 throw new ImageException(e.code(), "Source image rejected: " + e.getMessage(), e);
             }
         }
-        RawManifest raw = image.manifest();
-        Manifest m = parseForCopy(raw);
-        if (!(m instanceof ImageManifest srcManifest)) {
-            throw ImageException.invalid("manifest list instance " + image.instanceDigest().orElse(null)
-                    + " is itself a list");
+        ImageManifest srcManifest;
+        try {
+            srcManifest = (ImageManifest) Manifests.parse(raw.bytes(), raw.mediaType());
+        } catch (ImageException e) {
+            throw ImageException.wrap("initializing image from source " + src.reference().imageName(), e);
         }
         listener.gettingSignatures();
         DestinationCapabilities caps = dest.capabilities();
@@ -611,8 +618,29 @@ public final class Copier {
             }
         } finally {
             pool.shutdownNow();
+            awaitTermination(pool);
         }
         return List.of(results);
+    }
+
+    /**
+     * Waits until every layer task has stopped. After a failure the other tasks may still be writing into the
+     * destination; closing it under them (which deletes staging files) would leave their late writes behind.
+     */
+    private static void awaitTermination(ExecutorService pool) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (pool.awaitTermination(1, java.util.concurrent.TimeUnit.SECONDS)) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private enum Op { PRESERVE, COMPRESS, DECOMPRESS, RECOMPRESS }

@@ -9,6 +9,7 @@ import java.util.regex.Pattern;
 public record Digest(DigestAlgorithm algorithm, String hex) {
     private static final Pattern HEX = Pattern.compile("[a-f0-9]+");
     private static final Pattern ALGORITHM = Pattern.compile("[a-z0-9]+(?:[.+_-][a-z0-9]+)*");
+    private static final Pattern UNKNOWN_ENCODED = Pattern.compile("[a-zA-Z0-9=_-]+");
 
     public Digest {
         if (algorithm == null || hex == null || hex.length() != algorithm.hexLength() || !HEX.matcher(hex).matches()) {
@@ -31,8 +32,12 @@ public record Digest(DigestAlgorithm algorithm, String hex) {
         if (!ALGORITHM.matcher(alg).matches()) {
             throw new ImageException(ErrorCode.INVALID_INPUT, "invalid checksum digest format");
         }
-        DigestAlgorithm a = DigestAlgorithm.byPrefix(alg).orElseThrow(
-                () -> new ImageException(ErrorCode.INVALID_INPUT, "unsupported digest algorithm"));
+        DigestAlgorithm a = DigestAlgorithm.byPrefix(alg).orElse(null);
+        if (a == null) {
+            // go-digest: an unknown algorithm is "unsupported" only when the whole digest is well-formed
+            throw new ImageException(ErrorCode.INVALID_INPUT, UNKNOWN_ENCODED.matcher(hex).matches()
+                    ? "unsupported digest algorithm" : "invalid checksum digest format");
+        }
         if (hex.length() != a.hexLength()) {
             throw new ImageException(ErrorCode.INVALID_INPUT, "invalid checksum digest length");
         }

@@ -32,38 +32,38 @@ public final class ImageConfigs {
         m.put("architecture", text(n, "architecture"));
         m.put("os", text(n, "os"));
         putIfNotEmpty(m, "os.version", text(n, "os.version"));
-        List<String> osFeatures = strings(n.get("os.features"));
+        List<String> osFeatures = strings(Manifests.field(n, "os.features"));
         if (osFeatures != null && !osFeatures.isEmpty()) {
             m.put("os.features", osFeatures);
         }
         putIfNotEmpty(m, "variant", text(n, "variant"));
-        JsonNode c = n.get("config");
+        JsonNode c = Manifests.field(n, "config");
         Map<String, Object> cfg = new LinkedHashMap<>();
         if (c != null && c.isObject()) {
             putIfNotEmpty(cfg, "User", text(c, "User"));
-            putSetIfNotEmpty(cfg, "ExposedPorts", c.get("ExposedPorts"));
-            putListIfNotEmpty(cfg, "Env", strings(c.get("Env")));
-            putListIfNotEmpty(cfg, "Entrypoint", strings(c.get("Entrypoint")));
-            putListIfNotEmpty(cfg, "Cmd", strings(c.get("Cmd")));
-            putSetIfNotEmpty(cfg, "Volumes", c.get("Volumes"));
+            putSetIfNotEmpty(cfg, "ExposedPorts", Manifests.field(c, "ExposedPorts"));
+            putListIfNotEmpty(cfg, "Env", strings(Manifests.field(c, "Env")));
+            putListIfNotEmpty(cfg, "Entrypoint", strings(Manifests.field(c, "Entrypoint")));
+            putListIfNotEmpty(cfg, "Cmd", strings(Manifests.field(c, "Cmd")));
+            putSetIfNotEmpty(cfg, "Volumes", Manifests.field(c, "Volumes"));
             putIfNotEmpty(cfg, "WorkingDir", text(c, "WorkingDir"));
-            Map<String, String> labels = stringMap(c.get("Labels"));
+            Map<String, String> labels = stringMap(Manifests.field(c, "Labels"));
             if (labels != null && !labels.isEmpty()) {
-                cfg.put("Labels", new TreeMap<>(labels));
+                cfg.put("Labels", GoJson.goMap(labels));
             }
             putIfNotEmpty(cfg, "StopSignal", text(c, "StopSignal"));
-            JsonNode ae = c.get("ArgsEscaped");
+            JsonNode ae = Manifests.field(c, "ArgsEscaped");
             if (ae != null && ae.asBoolean(false)) {
                 cfg.put("ArgsEscaped", true);
             }
         }
         m.put("config", cfg);
-        JsonNode r = n.get("rootfs");
+        JsonNode r = Manifests.field(n, "rootfs");
         Map<String, Object> rootfs = new LinkedHashMap<>();
         rootfs.put("type", r == null ? "" : text(r, "type"));
-        rootfs.put("diff_ids", r == null ? null : strings(r.get("diff_ids")));
+        rootfs.put("diff_ids", r == null ? null : strings(Manifests.field(r, "diff_ids")));
         m.put("rootfs", rootfs);
-        JsonNode h = n.get("history");
+        JsonNode h = Manifests.field(n, "history");
         if (h != null && h.isArray() && !h.isEmpty()) {
             List<Object> hist = new ArrayList<>();
             for (JsonNode e : h) {
@@ -75,7 +75,7 @@ public final class ImageConfigs {
                 putIfNotEmpty(he, "created_by", text(e, "created_by"));
                 putIfNotEmpty(he, "author", text(e, "author"));
                 putIfNotEmpty(he, "comment", text(e, "comment"));
-                JsonNode el = e.get("empty_layer");
+                JsonNode el = Manifests.field(e, "empty_layer");
                 if (el != null && el.asBoolean(false)) {
                     he.put("empty_layer", true);
                 }
@@ -105,14 +105,14 @@ public final class ImageConfigs {
 
     private static void putSetIfNotEmpty(Map<String, Object> m, String k, JsonNode v) {
         if (v != null && v.isObject() && !v.isEmpty()) {
-            Map<String, Object> set = new TreeMap<>();
+            Map<String, Object> set = new TreeMap<>(GoJson.KEY_ORDER);
             v.fieldNames().forEachRemaining(f -> set.put(f, Map.of()));
             m.put(k, set);
         }
     }
 
     static String text(JsonNode n, String f) {
-        JsonNode v = n == null ? null : n.get(f);
+        JsonNode v = Manifests.field(n, f);
         return v == null || v.isNull() ? "" : v.asText();
     }
 
@@ -136,7 +136,7 @@ public final class ImageConfigs {
         if (n == null || n.isNull() || !n.isObject()) {
             return null;
         }
-        Map<String, String> out = new TreeMap<>();
+        Map<String, String> out = new TreeMap<>(GoJson.KEY_ORDER);
         n.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().isNull() ? "" : e.getValue().asText()));
         return out;
     }

@@ -105,7 +105,7 @@ public final class ImageInspector {
         if (created == null && !pointerCreated) {
             created = OffsetDateTime.of(1, 1, 1, 0, 0, 0, 0, java.time.ZoneOffset.UTC);
         }
-        JsonNode c = cfg.get("config");
+        JsonNode c = Manifests.field(cfg, "config");
         List<String> layers = new ArrayList<>();
         List<SkopeoInspectOutput.Layer> layersData = new ArrayList<>();
         for (Descriptor d : m.layers()) {
@@ -117,9 +117,10 @@ public final class ImageInspector {
                     d.annotations().isEmpty() ? null : new TreeMap<>(d.annotations())));
         }
         return SkopeoInspectOutput.of(name, tag, Manifests.digest(top.bytes(), alg).toString(), repoTags, created,
-                ImageConfigs.text(cfg, "docker_version"), c == null ? null : ImageConfigs.stringMap(c.get("Labels")),
+                ImageConfigs.text(cfg, "docker_version"),
+                c == null ? null : ImageConfigs.stringMap(Manifests.field(c, "Labels")),
                 ImageConfigs.text(cfg, "architecture"), ImageConfigs.text(cfg, "os"), layers, layersData,
-                c == null ? null : ImageConfigs.strings(c.get("Env")));
+                c == null ? null : ImageConfigs.strings(Manifests.field(c, "Env")));
     }
 
     /** Whether a manifest is a Docker schema2 image (used by callers deciding on conversions). */

@@ -3,6 +3,7 @@ package dev.kopi.json;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -39,9 +40,30 @@ public final class GoJson {
         return sb.toString();
     }
 
-    /** A Go map: keys sorted. */
+    /** Go's order of map keys: by their UTF-8 bytes, which is code point order (not Java's UTF-16 order). */
+    public static final Comparator<String> KEY_ORDER = (a, b) -> {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            int ca = a.codePointAt(i);
+            int cb = b.codePointAt(j);
+            if (ca != cb) {
+                return Integer.compare(ca, cb);
+            }
+            i += Character.charCount(ca);
+            j += Character.charCount(cb);
+        }
+        return Integer.compare(a.length() - i, b.length() - j);
+    };
+
+    /** A Go map: keys sorted as Go sorts them ({@link #KEY_ORDER}). */
     public static <V> SortedMap<String, V> goMap(Map<String, V> m) {
-        return m == null ? null : new TreeMap<>(m);
+        if (m == null) {
+            return null;
+        }
+        SortedMap<String, V> sorted = new TreeMap<>(KEY_ORDER);
+        sorted.putAll(m);
+        return sorted;
     }
 
     private static void newline(StringBuilder sb, String indent, int depth) {
@@ -108,7 +130,10 @@ public final class GoJson {
         }
     }
 
-    /** Go's float64 encoding ('f' format for 1e-6 <= |x| < 1e21, else 'e' with a 2-digit minimum exponent). */
+    /**
+     * Go's float64 encoding: 'f' format for 1e-6 <= |x| < 1e21, else the shortest 'e' format with an explicit
+     * exponent sign and no leading zero in the exponent ({@code 1e-7}, {@code 1e+21}, {@code 1.5e-7}).
+     */
     static String formatFloat(double d) {
         if (d == Math.rint(d) && Math.abs(d) < 1e21) {
             return new BigDecimal(d).toBigInteger().toString();
@@ -117,7 +142,18 @@ public final class GoJson {
         if (abs >= 1e-6 && abs < 1e21) {
             return BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
         }
-        return BigDecimal.valueOf(d).toString().replace("E", "e");
+        BigDecimal b = BigDecimal.valueOf(d).stripTrailingZeros();
+        String mantissa = b.unscaledValue().abs().toString();
+        int exponent = mantissa.length() - 1 - b.scale();
+        StringBuilder sb = new StringBuilder();
+        if (d < 0) {
+            sb.append('-');
+        }
+        sb.append(mantissa.charAt(0));
+        if (mantissa.length() > 1) {
+            sb.append('.').append(mantissa, 1, mantissa.length());
+        }
+        return sb.append('e').append(exponent < 0 ? '-' : '+').append(Math.abs(exponent)).toString();
     }
 
     /** Go's string encoding with HTML escaping (the encoding/json default). */

@@ -84,12 +84,13 @@ public final class GoTime {
             sb.append('.').append(f, 0, end);
         }
         int secs = t.getOffset().getTotalSeconds();
-        sb.append(' ').append(secs < 0 ? '-' : '+');
         int a = Math.abs(secs);
-        pad(sb, a / 3600, 2);
-        pad(sb, (a / 60) % 60, 2);
-        sb.append(' ').append(secs == 0 ? "UTC" : "");
-        return sb.toString().stripTrailing();
+        StringBuilder zone = new StringBuilder().append(secs < 0 ? '-' : '+');
+        pad(zone, a / 3600, 2);
+        pad(zone, (a / 60) % 60, 2);
+        // the zone name: UTC, else (a parsed offset has no name) Go writes the offset again
+        sb.append(' ').append(zone).append(' ').append(secs == 0 ? "UTC" : zone);
+        return sb.toString();
     }
 
     private static void pad(StringBuilder sb, int v, int width) {

@@ -19,9 +19,10 @@ import java.util.Map;
 
 /** MIME type detection, digests (schema1-aware) and parsing of manifests. */
 public final class Manifests {
-    /** A strict mapper: duplicate keys are an error. */
+    /** A strict mapper: duplicate keys and data after the document (Go's json.Unmarshal rejects it) are errors. */
     public static final ObjectMapper JSON = JsonMapper.builder()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .build();
 
@@ -32,7 +33,7 @@ public final class Manifests {
     public static JsonNode readTree(byte[] bytes, String what) throws ImageException {
         try {
             JsonNode n = JSON.readTree(bytes);
-            if (n == null) {
+            if (n == null || n.isMissingNode()) {
                 throw new ImageException(ErrorCode.INVALID_INPUT, "parsing " + what + ": unexpected end of JSON input");
             }
             return n;
@@ -72,14 +73,14 @@ public final class Manifests {
             default:
                 break;
         }
-        JsonNode sv = n.get("schemaVersion");
+        JsonNode sv = field(n, "schemaVersion");
         int version = sv != null && sv.isInt() ? sv.asInt() : 0;
         if (version == 1) {
-            JsonNode sigs = n.get("signatures");
+            JsonNode sigs = field(n, "signatures");
             return sigs != null && !sigs.isNull() ? MediaTypes.DOCKER_V2S1_SIGNED : MediaTypes.DOCKER_V2S1;
         }
         if (version == 2) {
-            JsonNode config = n.get("config");
+            JsonNode config = field(n, "config");
             String configMt = config != null && config.isObject() ? text(config, "mediaType") : "";
             if (MediaTypes.OCI_CONFIG.equals(configMt)) {
                 return MediaTypes.OCI_MANIFEST;
@@ -87,7 +88,7 @@ public final class Manifests {
             if (MediaTypes.DOCKER_CONFIG.equals(configMt)) {
                 return MediaTypes.DOCKER_V2S2;
             }
-            JsonNode manifests = n.get("manifests");
+            JsonNode manifests = field(n, "manifests");
             if (manifests != null && manifests.isArray() && manifests.size() != 0) {
                 return configMt.isEmpty() ? MediaTypes.OCI_INDEX : configMt;
             }
@@ -196,26 +197,26 @@ public final class Manifests {
         return switch (mt) {
             case MediaTypes.DOCKER_V2S2 -> {
                 checkUnambiguous(n, mt, "config", "layers");
-                yield new Schema2Manifest(descriptor(requireObject(n, "config")), descriptors(n.get("layers")));
+                yield new Schema2Manifest(descriptor(requireObject(n, "config")), descriptors(field(n, "layers")));
             }
             case MediaTypes.OCI_MANIFEST -> {
                 checkMediaTypeField(n, mt);
                 checkUnambiguous(n, mt, "config", "layers");
-                JsonNode subject = n.get("subject");
+                JsonNode subject = field(n, "subject");
                 yield new OciManifest(text(n, "mediaType"), text(n, "artifactType"),
-                        descriptor(requireObject(n, "config")), descriptors(n.get("layers")),
-                        subject == null || subject.isNull() ? null : descriptor(subject), stringMap(n.get("annotations")));
+                        descriptor(requireObject(n, "config")), descriptors(field(n, "layers")),
+                        subject == null || subject.isNull() ? null : descriptor(subject), stringMap(field(n, "annotations")));
             }
             case MediaTypes.DOCKER_V2_LIST -> {
                 checkUnambiguous(n, mt, "manifests");
-                yield new Schema2List(descriptors(n.get("manifests")));
+                yield new Schema2List(descriptors(field(n, "manifests")));
             }
             case MediaTypes.OCI_INDEX -> {
                 checkMediaTypeField(n, mt);
                 checkUnambiguous(n, mt, "manifests");
-                JsonNode subject = n.get("subject");
-                yield new OciIndex(text(n, "mediaType"), text(n, "artifactType"), descriptors(n.get("manifests")),
-                        subject == null || subject.isNull() ? null : descriptor(subject), stringMap(n.get("annotations")));
+                JsonNode subject = field(n, "subject");
+                yield new OciIndex(text(n, "mediaType"), text(n, "artifactType"), descriptors(field(n, "manifests")),
+                        subject == null || subject.isNull() ? null : descriptor(subject), stringMap(field(n, "annotations")));
             }
             default -> parseSchema1(n, manifest, mt);
         };
@@ -237,7 +238,7 @@ public final class Manifests {
         List<String> unexpected = new ArrayList<>();
         List<String> allow = List.of(allowed);
         for (String f : List.of("config", "fsLayers", "history", "layers", "manifests")) {
-            JsonNode v = n.get(f);
+            JsonNode v = field(n, f);
             if (v != null && !v.isNull() && !allow.contains(f)) {
                 unexpected.add(f);
             }
@@ -254,20 +255,21 @@ public final class Manifests {
     }
 
     private static Schema1Manifest parseSchema1(JsonNode n, byte[] raw, String mt) throws ImageException {
-        JsonNode sv = n.get("schemaVersion");
+        JsonNode sv = field(n, "schemaVersion");
         if (sv == null || !sv.isInt() || sv.asInt() != 1) {
             throw new ImageException(ErrorCode.INVALID_INPUT, "unsupported schema version " + (sv == null ? 0 : sv));
         }
-        checkUnambiguous(n, mt, "fsLayers", "history");
+        // containers/image checks schema1 as the signed type, whatever MIME type it came with
+        checkUnambiguous(n, MediaTypes.DOCKER_V2S1_SIGNED, "fsLayers", "history");
         List<Digest> layers = new ArrayList<>();
-        JsonNode fs = n.get("fsLayers");
+        JsonNode fs = field(n, "fsLayers");
         if (fs != null && fs.isArray()) {
             for (JsonNode l : fs) {
                 layers.add(parseDigest(text(l, "blobSum")));
             }
         }
         List<String> history = new ArrayList<>();
-        JsonNode h = n.get("history");
+        JsonNode h = field(n, "history");
         if (h != null && h.isArray()) {
             for (JsonNode e : h) {
                 history.add(text(e, "v1Compatibility"));
@@ -286,7 +288,7 @@ public final class Manifests {
         }
         fixManifestLayers(layers, history, compat);
         return new Schema1Manifest(text(n, "name"), text(n, "tag"), text(n, "architecture"), layers, history,
-                n.has("signatures"));
+                field(n, "signatures") != null);
     }
 
     private static final java.util.regex.Pattern V1_ID = java.util.regex.Pattern.compile("[a-f0-9]{64}");
@@ -327,7 +329,7 @@ public final class Manifests {
     }
 
     private static JsonNode requireObject(JsonNode n, String field) throws ImageException {
-        JsonNode v = n.get(field);
+        JsonNode v = field(n, field);
         if (v == null || v.isNull()) {
             return JSON.createObjectNode();
         }
@@ -357,19 +359,19 @@ public final class Manifests {
             throw new ImageException(ErrorCode.INVALID_INPUT, "parsing manifest: a descriptor is not an object");
         }
         String dg = text(d, "digest");
-        JsonNode size = d.get("size");
+        JsonNode size = field(d, "size");
         if (size != null && !size.isNull() && !size.canConvertToLong()) {
             throw new ImageException(ErrorCode.INVALID_INPUT, "parsing manifest: invalid descriptor size " + size);
         }
-        JsonNode p = d.get("platform");
+        JsonNode p = field(d, "platform");
         Platform platform = null;
         if (p != null && p.isObject()) {
             platform = new Platform(text(p, "architecture"), text(p, "os"), text(p, "os.version"),
-                    stringList(p.get("os.features")), text(p, "variant"), stringList(p.get("features")));
+                    stringList(field(p, "os.features")), text(p, "variant"), stringList(field(p, "features")));
         }
         return new Descriptor(text(d, "mediaType"), dg.isEmpty() ? null : parseDigest(dg),
-                size == null || size.isNull() ? 0 : size.asLong(), stringList(d.get("urls")),
-                stringMap(d.get("annotations")), text(d, "data"), platform, text(d, "artifactType"));
+                size == null || size.isNull() ? 0 : size.asLong(), stringList(field(d, "urls")),
+                stringMap(field(d, "annotations")), text(d, "data"), platform, text(d, "artifactType"));
     }
 
     private static Digest parseDigest(String s) throws ImageException {
@@ -382,8 +384,27 @@ public final class Manifests {
     }
 
     static String text(JsonNode n, String field) {
-        JsonNode v = n.get(field);
+        JsonNode v = field(n, field);
         return v == null || v.isNull() ? "" : v.asText();
+    }
+
+    /**
+     * A member of an object as Go's encoding/json finds it for a struct field: the name matches case-insensitively,
+     * and of several matching keys the last one wins. Manifests are read this way (so a key spelled "Layers" means
+     * the layers), as containers/image reads them.
+     */
+    public static JsonNode field(JsonNode n, String name) {
+        if (n == null || !n.isObject()) {
+            return null;
+        }
+        JsonNode found = null;
+        for (var it = n.fields(); it.hasNext(); ) {
+            var e = it.next();
+            if (e.getKey().equalsIgnoreCase(name)) {
+                found = e.getValue();
+            }
+        }
+        return found;
     }
 
     static List<String> stringList(JsonNode n) {

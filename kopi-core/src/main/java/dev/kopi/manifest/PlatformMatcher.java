@@ -94,6 +94,14 @@ public final class PlatformMatcher {
                 }
             }
         }
+        if (list instanceof OciIndex) {
+            // containers/image: an OCI index entry without a platform is the fallback when nothing matches
+            for (Descriptor d : list.instances()) {
+                if (d.platform() == null) {
+                    return d.digest();
+                }
+            }
+        }
         Platform w = wanted.get(0);
         String kind = list instanceof OciIndex ? "image index" : "manifest list";
         throw new ImageException(ErrorCode.INVALID_INPUT, "no image found in " + kind + " for architecture \""

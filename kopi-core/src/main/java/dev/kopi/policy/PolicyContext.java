@@ -79,7 +79,11 @@ public final class PolicyContext {
     static PolicyContext parse(byte[] bytes) throws ImageException {
         JsonNode n = Manifests.readTree(bytes, "policy");
         if (!n.isObject()) {
-            throw ImageException.invalid("policy is not a JSON object");
+            // containers/image's paranoid decoder names the first token it found
+            String token = n.isArray() ? "[" : n.isTextual() ? n.asText()
+                    : n.isNumber() ? "%!s(float64=" + goFloatV(n.asDouble()) + ")"
+                    : n.isBoolean() ? "%!s(bool=" + n.asBoolean() + ")" : "%!s(<nil>)";
+            throw ImageException.invalid("JSON object expected, got \"" + token + "\"");
         }
         for (var it = n.fieldNames(); it.hasNext(); ) {
             String f = it.next();
@@ -114,18 +118,51 @@ public final class PolicyContext {
         return new PolicyContext(defaultReqs, transports, false, false);
     }
 
+    /** Go's {@code %v} of a float64: shortest digits, exponent form (e+06) from 1e6 on or below 1e-4. */
+    static String goFloatV(double d) {
+        if (d == 0) {
+            return "0";
+        }
+        java.math.BigDecimal b = java.math.BigDecimal.valueOf(Math.abs(d)).stripTrailingZeros();
+        String digits = b.unscaledValue().toString();
+        int nd = digits.length();
+        int dp = nd - b.scale();
+        int eprec = 6;
+        if (eprec > nd && nd >= dp) {
+            eprec = nd;
+        }
+        int x = dp - 1;
+        String sign = d < 0 ? "-" : "";
+        if (x < -4 || x >= eprec) {
+            String mant = digits.charAt(0) + (nd > 1 ? "." + digits.substring(1) : "");
+            String exp = String.format("%02d", Math.abs(x));
+            return sign + mant + "e" + (x < 0 ? "-" : "+") + exp;
+        }
+        return sign + b.toPlainString();
+    }
+
     private static List<JsonNode> requirements(JsonNode arr) throws ImageException {
         if (!arr.isArray()) {
             throw ImageException.invalid("a policy requirement list is not an array");
         }
         if (arr.isEmpty()) {
-            throw ImageException.invalid("No policy requirements specified");
+            throw ImageException.invalid("List of verification policy requirements must not be empty");
         }
         List<JsonNode> out = new ArrayList<>();
         for (JsonNode r : arr) {
             String type = r.path("type").asText("");
             switch (type) {
-                case "insecureAcceptAnything", "reject", "signedBy", "sigstoreSigned" -> out.add(r);
+                case "insecureAcceptAnything", "reject" -> {
+                    // these take no parameters; containers/image rejects any other key
+                    for (var it = r.fieldNames(); it.hasNext(); ) {
+                        String k = it.next();
+                        if (!k.equals("type")) {
+                            throw ImageException.invalid("Unknown key \"" + k + "\"");
+                        }
+                    }
+                    out.add(r);
+                }
+                case "signedBy", "sigstoreSigned" -> out.add(r);
                 default -> throw ImageException.invalid("Unknown policy requirement type \"" + type + "\"");
             }
         }

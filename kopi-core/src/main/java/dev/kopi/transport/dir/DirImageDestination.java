@@ -59,7 +59,8 @@ final class DirImageDestination implements ImageDestination {
             return;
         }
         if (!Files.isDirectory(target)) {
-            throw new ImageException(ErrorCode.IO, "checking for path \"" + target + "\": not a directory");
+            // containers/image: os.ReadDir on the path fails, and that error is returned as it is
+            throw new ImageException(ErrorCode.IO, "readdirent " + target + ": not a directory");
         }
         try (Stream<Path> s = Files.list(target)) {
             if (s.findAny().isEmpty()) {
