@@ -1,5 +1,6 @@
 package dev.kopi.template;
 
+import dev.kopi.internal.go.GoStrconv;
 import java.math.BigInteger;
 import java.util.List;
 import java.util.Map;
@@ -145,7 +146,7 @@ public final class GoJson {
 
     private static String number(double f, int bits) {
         if (Double.isNaN(f) || Double.isInfinite(f)) {
-            throw new IllegalArgumentException("json: unsupported value: " + GoFmt.formatFloat(f, bits, 'g', -1));
+            throw new IllegalArgumentException("json: unsupported value: " + GoStrconv.formatFloat(f, bits, 'g', -1));
         }
         double abs = Math.abs(f);
         int fmt = 'f';
@@ -154,7 +155,7 @@ public final class GoJson {
                 fmt = 'e';
             }
         }
-        String s = GoFmt.formatFloat(f, bits, fmt, -1);
+        String s = GoStrconv.formatFloat(f, bits, fmt, -1);
         if (fmt == 'e') {
             int n = s.length();
             if (n >= 4 && s.charAt(n - 4) == 'e' && s.charAt(n - 3) == '-' && s.charAt(n - 2) == '0') {

@@ -1,5 +1,6 @@
 package dev.kopi.template;
 
+import dev.kopi.internal.go.GoStrconv;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,9 +32,9 @@ final class Lexer {
             }
             if (val.codePointCount(0, val.length()) > 10) {
                 int end = val.offsetByCodePoints(0, 10);
-                return GoFmt.quote(val.substring(0, end)) + "...";
+                return GoStrconv.quote(val.substring(0, end)) + "...";
             }
-            return GoFmt.quote(val);
+            return GoStrconv.quote(val);
         }
     }
 
@@ -496,7 +497,7 @@ final class Lexer {
         accept("i");
         if (isAlnum(peek())) {
             next();
-            return error("bad number syntax: " + GoFmt.quote(in.substring(start, pos)));
+            return error("bad number syntax: " + GoStrconv.quote(in.substring(start, pos)));
         }
         emit(T.NUMBER);
         return true;

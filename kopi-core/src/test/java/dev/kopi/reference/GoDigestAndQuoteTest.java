@@ -3,6 +3,7 @@ package dev.kopi.reference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
+import dev.kopi.internal.go.GoStrconv;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -53,6 +54,6 @@ class GoDigestAndQuoteTest {
     @ParameterizedTest
     @MethodSource
     void quotes(String input, String quoted) {
-        assertThat(GoQuote.quote(input)).isEqualTo(quoted);
+        assertThat(GoStrconv.quote(input)).isEqualTo(quoted);
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kopi.digest.Digest;
 import dev.kopi.error.ErrorCode;
 import dev.kopi.error.ImageException;
+import dev.kopi.internal.go.GoStrconv;
 import dev.kopi.reference.DockerReference;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -268,7 +269,7 @@ public final class ArchiveWriter {
             item = manifest.get(idx);
             if (!item.config.equals(configPath)) {
                 throw new ImageException(ErrorCode.IO, "Internal error: Trying to reuse ManifestItem values with configs "
-                        + GoCompat.quote(item.config) + " vs. " + GoCompat.quote(configPath));
+                        + GoStrconv.quote(item.config) + " vs. " + GoStrconv.quote(configPath));
             }
             if (!item.layers.equals(layerPaths)) {
                 throw new ImageException(ErrorCode.IO, "Internal error: Trying to reuse ManifestItem values with layers "

@@ -1,12 +1,13 @@
 package dev.kopi.transport.tarball;
 
+import dev.kopi.internal.go.GoStrconv;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Small pieces of Go standard-library behaviour that docker-save archives depend on byte for byte:
- * {@code path.Clean}/{@code path.Join}, {@code strconv.Atoi}/{@code strconv.Quote} error texts, and
+ * {@code path.Clean}/{@code path.Join}, {@code strconv.Atoi} error texts, and
  * {@code encoding/json} string escaping and {@code json.Compact} with HTML escaping (as {@code json.Marshal}
  * applies to embedded raw messages). Internal to the tarball and docker-archive code.
  */
@@ -79,56 +80,19 @@ public final class GoCompat {
             digits = digits.substring(1);
         }
         if (digits.isEmpty()) {
-            throw new NumberFormatException("strconv.Atoi: parsing " + quote(s) + ": invalid syntax");
+            throw new NumberFormatException("strconv.Atoi: parsing " + GoStrconv.quote(s) + ": invalid syntax");
         }
         for (int i = 0; i < digits.length(); i++) {
             char c = digits.charAt(i);
             if (c < '0' || c > '9') {
-                throw new NumberFormatException("strconv.Atoi: parsing " + quote(s) + ": invalid syntax");
+                throw new NumberFormatException("strconv.Atoi: parsing " + GoStrconv.quote(s) + ": invalid syntax");
             }
         }
         try {
             return Long.parseLong((neg ? "-" : "") + digits);
         } catch (NumberFormatException e) {
-            throw new NumberFormatException("strconv.Atoi: parsing " + quote(s) + ": value out of range");
+            throw new NumberFormatException("strconv.Atoi: parsing " + GoStrconv.quote(s) + ": value out of range");
         }
-    }
-
-    /** Go's {@code strconv.Quote} (and {@code %q}) for a string: printable runes kept, others escaped. */
-    public static String quote(String s) {
-        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-        s.codePoints().forEach(cp -> {
-            switch (cp) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case 7 -> b.append("\\a");
-                case '\b' -> b.append("\\b");
-                case '\f' -> b.append("\\f");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                case 11 -> b.append("\\v");
-                default -> {
-                    if (cp < 0x20 || cp == 0x7f) {
-                        b.append("\\x").append(HEX[cp >> 4]).append(HEX[cp & 0xf]);
-                    } else if (cp >= 0xD800 && cp <= 0xDFFF) {
-                        b.append("\\ufffd");
-                    } else if (cp >= 0x80 && !isPrintable(cp)) {
-                        b.append(cp > 0xffff ? String.format("\\U%08x", cp) : String.format("\\u%04x", cp));
-                    } else {
-                        b.appendCodePoint(cp);
-                    }
-                }
-            }
-        });
-        return b.append('"').toString();
-    }
-
-    private static boolean isPrintable(int cp) {
-        int t = Character.getType(cp);
-        return t != Character.CONTROL && t != Character.FORMAT && t != Character.UNASSIGNED
-                && t != Character.PRIVATE_USE && t != Character.SURROGATE && t != Character.LINE_SEPARATOR
-                && t != Character.PARAGRAPH_SEPARATOR && (t != Character.SPACE_SEPARATOR || cp == ' ');
     }
 
     /**

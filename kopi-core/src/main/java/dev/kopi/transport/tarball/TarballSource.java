@@ -9,6 +9,7 @@ import dev.kopi.digest.SizeLimits;
 import dev.kopi.error.ErrorCode;
 import dev.kopi.error.ImageException;
 import dev.kopi.image.RawManifest;
+import dev.kopi.internal.go.GoStrconv;
 import dev.kopi.manifest.MediaTypes;
 import dev.kopi.reference.DockerReference;
 import dev.kopi.signature.Signature;
@@ -97,22 +98,22 @@ public class TarballSource implements ImageSource {
         try {
             root = JSON.readTree(configBytes);
         } catch (IOException e) {
-            throw new ImageException(ErrorCode.INVALID_INPUT, "decoding tar config " + GoCompat.quote(configPath) + ": "
+            throw new ImageException(ErrorCode.INVALID_INPUT, "decoding tar config " + GoStrconv.quote(configPath) + ": "
                     + ArchiveReader.firstLine(e), e);
         }
         if (root == null || root.isMissingNode()) {
-            throw new ImageException(ErrorCode.INVALID_INPUT, "decoding tar config " + GoCompat.quote(configPath)
+            throw new ImageException(ErrorCode.INVALID_INPUT, "decoding tar config " + GoStrconv.quote(configPath)
                     + ": unexpected end of JSON input");
         }
         if (!root.isObject() && !root.isNull()) {
-            throw new ImageException(ErrorCode.INVALID_INPUT, "decoding tar config " + GoCompat.quote(configPath)
+            throw new ImageException(ErrorCode.INVALID_INPUT, "decoding tar config " + GoStrconv.quote(configPath)
                     + ": json: cannot unmarshal " + ArchiveReader.jsonKind(root)
                     + " into Go value of type manifest.Schema2Image");
         }
         JsonNode rootfs = field(root, "rootfs");
         if (rootfs == null || rootfs.isNull()) {
             throw new ImageException(ErrorCode.INVALID_INPUT,
-                    "Invalid image config (rootFS is not set): " + GoCompat.quote(configPath));
+                    "Invalid image config (rootFS is not set): " + GoStrconv.quote(configPath));
         }
         List<String> out = new ArrayList<>();
         JsonNode ids = field(rootfs, "diff_ids");
@@ -121,7 +122,7 @@ public class TarballSource implements ImageSource {
                 out.add(d.isNull() ? "" : d.asText());
             }
         } else if (ids != null && !ids.isNull()) {
-            throw new ImageException(ErrorCode.INVALID_INPUT, "decoding tar config " + GoCompat.quote(configPath)
+            throw new ImageException(ErrorCode.INVALID_INPUT, "decoding tar config " + GoStrconv.quote(configPath)
                     + ": json: cannot unmarshal " + ArchiveReader.jsonKind(ids)
                     + " into Go struct field Schema2RootFS.rootfs.diff_ids of type []digest.Digest");
         }
@@ -161,7 +162,7 @@ public class TarballSource implements ImageSource {
             String layerPath = GoCompat.cleanPath(item.layers().get(i));
             if (diffIdByPath.containsKey(layerPath)) {
                 throw new ImageException(ErrorCode.INVALID_INPUT,
-                        "Layer tarfile " + GoCompat.quote(layerPath) + " used for two different DiffID values");
+                        "Layer tarfile " + GoStrconv.quote(layerPath) + " used for two different DiffID values");
             }
             pathByDiffId.put(diffId, layerPath);
             diffIdByPath.put(layerPath, diffId);
@@ -183,14 +184,14 @@ public class TarballSource implements ImageSource {
                 try {
                     r = AutoDecompress.open(raw);
                 } catch (IOException ex) {
-                    throw new ImageException(ErrorCode.INVALID_INPUT, "auto-decompressing " + GoCompat.quote(layerPath)
+                    throw new ImageException(ErrorCode.INVALID_INPUT, "auto-decompressing " + GoStrconv.quote(layerPath)
                             + " to determine its size: " + ex.getMessage(), ex);
                 }
                 if (r.compressed()) {
                     try (InputStream un = r.stream()) {
                         size = dev.kopi.internal.io.Streams.copy(un, java.io.OutputStream.nullOutputStream());
                     } catch (IOException ex) {
-                        throw new ImageException(ErrorCode.INVALID_INPUT, "reading " + GoCompat.quote(layerPath)
+                        throw new ImageException(ErrorCode.INVALID_INPUT, "reading " + GoStrconv.quote(layerPath)
                                 + " to find its size: " + ex.getMessage(), ex);
                     }
                 }
