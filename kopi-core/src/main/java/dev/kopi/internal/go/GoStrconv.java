@@ -96,9 +96,16 @@ public final class GoStrconv {
 
     /**
      * {@code strconv.FormatFloat(v, fmt, prec, bitSize)} for the formats {@code e E f g G x X b}; {@code prec < 0}
-     * asks for the fewest digits that read back as the same float of {@code bitSize} (32 or 64) bits.
+     * asks for the fewest digits that read back as the same float of {@code bitSize} (32 or 64) bits. NaN and the
+     * infinities are {@code NaN}, {@code +Inf} and {@code -Inf}.
      */
     public static String formatFloat(double v, int bitSize, int fmt, int prec) {
+        if (Double.isNaN(v)) {
+            return "NaN";
+        }
+        if (Double.isInfinite(v)) {
+            return v > 0 ? "+Inf" : "-Inf";
+        }
         boolean neg = v < 0 || (v == 0 && 1 / v < 0);
         StringBuilder s = new StringBuilder();
         if (neg) {

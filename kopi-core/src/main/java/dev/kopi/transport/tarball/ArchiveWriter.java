@@ -5,6 +5,7 @@ import dev.kopi.digest.Digest;
 import dev.kopi.error.ErrorCode;
 import dev.kopi.error.ImageException;
 import dev.kopi.internal.go.GoStrconv;
+import dev.kopi.json.GoJson;
 import dev.kopi.reference.DockerReference;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -122,7 +123,7 @@ public final class ArchiveWriter {
                 for (String attr : LEGACY_TOP_ATTRS) {
                     byte[] raw = top.get(attr);
                     layerConfig.put(attr, raw == null ? "null".getBytes(StandardCharsets.US_ASCII)
-                            : GoCompat.compactHtml(raw, 0, raw.length));
+                            : GoJson.compactHtml(raw, 0, raw.length));
                 }
             }
             chainId = chainId == null ? l.toString()

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kopi.internal.go.GoStrconv;
+import dev.kopi.json.GoJson;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -47,7 +48,7 @@ class GoCompatTest {
     @Test
     void compactEscapesHtml() {
         byte[] raw = "{ \"a\" : [1, 2,\n\"<x> & \\\" y\u2029\"] }".getBytes(StandardCharsets.UTF_8);
-        assertThat(new String(GoCompat.compactHtml(raw, 0, raw.length), StandardCharsets.UTF_8))
+        assertThat(new String(GoJson.compactHtml(raw, 0, raw.length), StandardCharsets.UTF_8))
                 .isEqualTo("{\"a\":[1,2,\"\\u003cx\\u003e \\u0026 \\\" y\\u2029\"]}");
     }
 }
