@@ -5,6 +5,7 @@ import static dev.kopi.internal.go.GoStrconv.isPrint;
 import static dev.kopi.internal.go.GoStrconv.quoteRune;
 import static dev.kopi.internal.go.GoStrconv.quoteWith;
 
+import dev.kopi.internal.go.GoTimeFormat;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -328,7 +329,7 @@ final class GoFmt {
             }
             if (Val.isTime(v)) {
                 switch (verb) {
-                    case 'v', 's', 'x', 'X', 'q' -> fmtString(GoTime.string(v), verb);
+                    case 'v', 's', 'x', 'X', 'q' -> fmtString(GoTimeFormat.string(v), verb);
                     default -> badVerb(a, verb);
                 }
                 return;

@@ -1,5 +1,6 @@
 package dev.kopi.template;
 
+import dev.kopi.internal.go.GoTimeFormat;
 import java.math.BigInteger;
 import java.util.List;
 import java.util.Map;
@@ -59,7 +60,7 @@ public final class GoJson {
         } else if (v instanceof Double || v instanceof Float) {
             b.append(dev.kopi.json.GoJson.formatFloat(((Number) v).doubleValue(), v instanceof Float ? 32 : 64));
         } else if (Val.isTime(v)) {
-            b.append('"').append(GoTime.rfc3339Nano(v)).append('"');
+            b.append('"').append(GoTimeFormat.rfc3339Nano(v)).append('"');
         } else if (v instanceof Map<?, ?> m) {
             if (m.isEmpty()) {
                 b.append("{}");
