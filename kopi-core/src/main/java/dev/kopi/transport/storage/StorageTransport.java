@@ -1,10 +1,10 @@
 package dev.kopi.transport.storage;
 
+import dev.kopi.digest.Digest;
 import dev.kopi.error.ImageException;
 import dev.kopi.error.InvalidReferenceException;
 import dev.kopi.internal.go.GoStrconv;
 import dev.kopi.reference.DockerReference;
-import dev.kopi.reference.GoDigest;
 import dev.kopi.transport.ImageTransport;
 import java.util.Objects;
 import java.util.Optional;
@@ -86,7 +86,7 @@ public final class StorageTransport implements ImageTransport {
             if (possibleId.isEmpty()) {
                 throw invalid("empty trailing digest or ID in " + GoStrconv.quote(ref));
             }
-            if (!GoDigest.isValid(possibleId)) { // a digest stays part of the name
+            if (!Digest.isValid(possibleId)) { // a digest stays part of the name
                 if (imageIdError(possibleId) == null) {
                     id = possibleId;
                 } else {
@@ -158,14 +158,14 @@ public final class StorageTransport implements ImageTransport {
         if (fields.length == 2) {
             String idErr = imageIdError(fields[1]);
             if (idErr != null) {
-                String digestErr = GoDigest.validate(fields[1]);
+                String digestErr = Digest.validate(fields[1]);
                 if (digestErr != null) {
                     throw new InvalidReferenceException(fields[1] + " is neither a valid digest(" + digestErr
                             + ") nor a valid ID(" + idErr + ")");
                 }
             }
         } else if (fields.length == 3) {
-            String digestErr = GoDigest.validate(fields[1]);
+            String digestErr = Digest.validate(fields[1]);
             if (digestErr != null) {
                 throw new InvalidReferenceException(digestErr);
             }
@@ -178,7 +178,7 @@ public final class StorageTransport implements ImageTransport {
 
     /** The error for an invalid full image ID (64 lower-case hex characters), or null when it is valid. */
     static String imageIdError(String id) {
-        return GoDigest.validate("sha256:" + id);
+        return Digest.validate("sha256:" + id);
     }
 
     private static InvalidReferenceException invalid(String what) {
