@@ -1,9 +1,13 @@
 package dev.kopi.transport.tarball;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.kopi.internal.go.GoStrconv;
 import dev.kopi.json.GoJson;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * Small pieces of Go standard-library behaviour that docker-save archives depend on byte for byte:
@@ -105,5 +109,29 @@ public final class GoCompat {
         StringBuilder b = new StringBuilder(s.length() + 2);
         appendJsonString(b, s);
         return b.toString();
+    }
+
+    /**
+     * The member {@code encoding/json} decodes into the struct field {@code name}, as the tarball code reads it:
+     * the exact key, else the last key that matches ignoring case; null when there is none or {@code obj} is not
+     * an object. (Go lets a later case-insensitive match override an exact one; kopi does not.)
+     */
+    static JsonNode jsonField(JsonNode obj, String name) {
+        if (obj == null || !obj.isObject()) {
+            return null;
+        }
+        JsonNode exact = obj.get(name);
+        if (exact != null) {
+            return exact;
+        }
+        String lower = name.toLowerCase(Locale.ROOT);
+        JsonNode found = null;
+        for (Iterator<Map.Entry<String, JsonNode>> it = obj.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (e.getKey().toLowerCase(Locale.ROOT).equals(lower)) {
+                found = e.getValue();
+            }
+        }
+        return found;
     }
 }

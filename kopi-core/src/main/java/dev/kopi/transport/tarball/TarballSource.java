@@ -22,10 +22,8 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -110,13 +108,13 @@ public class TarballSource implements ImageSource {
                     + ": json: cannot unmarshal " + ArchiveReader.jsonKind(root)
                     + " into Go value of type manifest.Schema2Image");
         }
-        JsonNode rootfs = field(root, "rootfs");
+        JsonNode rootfs = GoCompat.jsonField(root, "rootfs");
         if (rootfs == null || rootfs.isNull()) {
             throw new ImageException(ErrorCode.INVALID_INPUT,
                     "Invalid image config (rootFS is not set): " + GoStrconv.quote(configPath));
         }
         List<String> out = new ArrayList<>();
-        JsonNode ids = field(rootfs, "diff_ids");
+        JsonNode ids = GoCompat.jsonField(rootfs, "diff_ids");
         if (ids != null && ids.isArray()) {
             for (JsonNode d : ids) {
                 out.add(d.isNull() ? "" : d.asText());
@@ -127,24 +125,6 @@ public class TarballSource implements ImageSource {
                     + " into Go struct field Schema2RootFS.rootfs.diff_ids of type []digest.Digest");
         }
         return out;
-    }
-
-    private static JsonNode field(JsonNode obj, String name) {
-        if (obj == null || !obj.isObject()) {
-            return null;
-        }
-        JsonNode exact = obj.get(name);
-        if (exact != null) {
-            return exact;
-        }
-        JsonNode found = null;
-        for (Iterator<String> it = obj.fieldNames(); it.hasNext(); ) {
-            String k = it.next();
-            if (k.toLowerCase(Locale.ROOT).equals(name)) {
-                found = obj.get(k);
-            }
-        }
-        return found;
     }
 
     private Map<String, LayerInfo> prepareLayerData(ManifestItem item, List<String> diffIds) throws IOException {

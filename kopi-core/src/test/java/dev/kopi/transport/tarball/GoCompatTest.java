@@ -51,4 +51,15 @@ class GoCompatTest {
         assertThat(new String(GoJson.compactHtml(raw, 0, raw.length), StandardCharsets.UTF_8))
                 .isEqualTo("{\"a\":[1,2,\"\\u003cx\\u003e \\u0026 \\\" y\\u2029\"]}");
     }
+
+    @Test
+    void jsonFieldMatchesLikeTheTarballReadersDid() throws Exception {
+        com.fasterxml.jackson.databind.JsonNode n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                "{\"MediaType\":1,\"mediatype\":2,\"rootfs\":3,\"ROOTFS\":4,\"x\":5}");
+        assertThat(GoCompat.jsonField(n, "mediaType").asInt()).isEqualTo(2); // last case-insensitive match
+        assertThat(GoCompat.jsonField(n, "rootfs").asInt()).isEqualTo(3); // exact match first
+        assertThat(GoCompat.jsonField(n, "RootFS").asInt()).isEqualTo(4);
+        assertThat(GoCompat.jsonField(n, "y")).isNull();
+        assertThat(GoCompat.jsonField(n.get("x"), "x")).isNull();
+    }
 }
