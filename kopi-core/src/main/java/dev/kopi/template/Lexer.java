@@ -398,26 +398,15 @@ final class Lexer {
     }
 
     private boolean lexChar() {
-        while (true) {
-            int r = next();
-            if (r == '\\') {
-                r = next();
-                if (r != -1 && r != '\n') {
-                    continue;
-                }
-            }
-            if (r == -1 || r == '\n') {
-                return error("unterminated character constant");
-            }
-            if (r == '\'') {
-                break;
-            }
-        }
-        emit(T.CHAR_CONSTANT);
-        return true;
+        return lexQuoted('\'', "unterminated character constant", T.CHAR_CONSTANT);
     }
 
     private boolean lexQuote() {
+        return lexQuoted('"', "unterminated quoted string", T.STRING);
+    }
+
+    /** Scans to the closing {@code quote}; a backslash escapes any character but a newline. */
+    private boolean lexQuoted(int quote, String unterminated, T type) {
         while (true) {
             int r = next();
             if (r == '\\') {
@@ -427,13 +416,13 @@ final class Lexer {
                 }
             }
             if (r == -1 || r == '\n') {
-                return error("unterminated quoted string");
+                return error(unterminated);
             }
-            if (r == '"') {
+            if (r == quote) {
                 break;
             }
         }
-        emit(T.STRING);
+        emit(type);
         return true;
     }
 

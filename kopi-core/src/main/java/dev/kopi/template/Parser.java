@@ -124,6 +124,11 @@ final class Parser {
             default -> throw unexpected(nameTok, "define clause");
         };
         expect(T.RIGHT_DELIM, "define clause");
+        define(defName, "define clause");
+    }
+
+    /** Parses the body of a define or block up to its {{end}}, with only {@code $} in scope, and records it. */
+    private void define(String name, String context) {
         List<String> saved = new ArrayList<>(vars);
         vars.clear();
         vars.add("$");
@@ -131,9 +136,9 @@ final class Parser {
         vars.clear();
         vars.addAll(saved);
         if (!(r[1] instanceof EndNode)) {
-            throw error("unexpected " + r[1] + " in define clause");
+            throw error("unexpected " + r[1] + " in " + context);
         }
-        defined.put(defName, (ListNode) r[0]);
+        defined.put(name, (ListNode) r[0]);
     }
 
     /** Returns {list, terminating node}. */
@@ -270,16 +275,7 @@ final class Parser {
             pipe = pipeline(context, T.RIGHT_DELIM);
         }
         if (block) {
-            List<String> saved = new ArrayList<>(vars);
-            vars.clear();
-            vars.add("$");
-            Object[] r = itemList();
-            vars.clear();
-            vars.addAll(saved);
-            if (!(r[1] instanceof EndNode)) {
-                throw error("unexpected " + r[1] + " in " + context);
-            }
-            defined.put(tname, (ListNode) r[0]);
+            define(tname, context);
         }
         return new TemplateNode(t.pos(), t.line(), tname, pipe);
     }
