@@ -358,22 +358,15 @@ final class Lexer {
             emit(type == T.VARIABLE ? T.VARIABLE : T.DOT);
             return true;
         }
-        int r;
-        while (true) {
-            r = next();
-            if (!isAlnum(r)) {
-                backup(r);
-                break;
-            }
-        }
-        if (!atTerminator()) {
-            return error("bad character " + GoFmt.unicodeRune(r));
+        if (!scanWord()) {
+            return false;
         }
         emit(type);
         return true;
     }
 
-    private boolean lexIdentifier() {
+    /** Scans alphanumerics up to a terminator; false (with the lexer's error) when another character follows. */
+    private boolean scanWord() {
         int r;
         while (true) {
             r = next();
@@ -384,6 +377,13 @@ final class Lexer {
         }
         if (!atTerminator()) {
             return error("bad character " + GoFmt.unicodeRune(r));
+        }
+        return true;
+    }
+
+    private boolean lexIdentifier() {
+        if (!scanWord()) {
+            return false;
         }
         String word = in.substring(start, pos);
         T kw = KEYWORDS.get(word);
