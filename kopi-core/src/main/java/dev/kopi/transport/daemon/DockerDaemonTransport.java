@@ -41,7 +41,7 @@ public final class DockerDaemonTransport implements ImageTransport {
             } catch (InvalidReferenceException e) {
                 throw e;
             } catch (ImageException e) {
-                throw new InvalidReferenceException(e.getMessage(), e); // cannot happen: GoDigest accepted it
+                throw new InvalidReferenceException(e.getMessage(), e); // cannot happen: Digest.isValid accepted it
             }
         }
         DockerReference ref = DockerReference.parseNormalized(withinTransport); // also refuses bare 64-hex IDs
