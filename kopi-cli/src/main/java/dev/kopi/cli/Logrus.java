@@ -1,5 +1,6 @@
 package dev.kopi.cli;
 
+import dev.kopi.internal.go.GoStrconv;
 import java.io.PrintStream;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
@@ -27,38 +28,9 @@ final class Logrus {
             char c = s.charAt(i);
             if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.'
                     || c == '_' || c == '/' || c == '@' || c == '^' || c == '+')) {
-                return goQuote(s);
+                return GoStrconv.quote(s); // logrus quotes with %q
             }
         }
         return s;
-    }
-
-    /** Go's {@code strconv.Quote}. */
-    static String goQuote(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
-        s.codePoints().forEach(cp -> {
-            switch (cp) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                case 7 -> sb.append("\\a");
-                case '\b' -> sb.append("\\b");
-                case '\f' -> sb.append("\\f");
-                case 11 -> sb.append("\\v");
-                default -> {
-                    if (cp < 0x20 || cp == 0x7f) {
-                        sb.append(String.format("\\x%02x", cp));
-                    } else if (!Character.isDefined(cp) || Character.getType(cp) == Character.CONTROL
-                            || Character.getType(cp) == Character.FORMAT && cp != 0x200d) {
-                        sb.append(cp < 0x10000 ? String.format("\\u%04x", cp) : String.format("\\U%08x", cp));
-                    } else {
-                        sb.appendCodePoint(cp);
-                    }
-                }
-            }
-        });
-        return sb.append('"').toString();
     }
 }

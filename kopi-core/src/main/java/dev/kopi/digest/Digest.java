@@ -3,13 +3,18 @@ package dev.kopi.digest;
 import dev.kopi.error.ErrorCode;
 import dev.kopi.error.ImageException;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** A validated content digest, {@code algorithm:hex}. {@link #toString()} gives the canonical string. */
 public record Digest(DigestAlgorithm algorithm, String hex) {
+    /** go-digest's {@code ErrDigestInvalidFormat}. */
+    public static final String ERR_INVALID_FORMAT = "invalid checksum digest format";
+    /** go-digest's {@code ErrDigestInvalidLength}. */
+    public static final String ERR_INVALID_LENGTH = "invalid checksum digest length";
+    /** go-digest's {@code ErrDigestUnsupported}. */
+    public static final String ERR_UNSUPPORTED = "unsupported digest algorithm";
     private static final Pattern HEX = Pattern.compile("[a-f0-9]+");
-    private static final Pattern ALGORITHM = Pattern.compile("[a-z0-9]+(?:[.+_-][a-z0-9]+)*");
-    private static final Pattern UNKNOWN_ENCODED = Pattern.compile("[a-zA-Z0-9=_-]+");
 
     public Digest {
         if (algorithm == null || hex == null || hex.length() != algorithm.hexLength() || !HEX.matcher(hex).matches()) {
@@ -18,33 +23,80 @@ public record Digest(DigestAlgorithm algorithm, String hex) {
     }
 
     /**
-     * Parses {@code alg:hex} with go-digest's rules and error texts.
+     * Parses {@code alg:hex} with go-digest's rules and error texts (see {@link #validate}).
      *
      * @throws ImageException INVALID_INPUT when the string is not a valid digest
      */
     public static Digest parse(String s) throws ImageException {
+        String err = validate(s);
+        if (err != null) {
+            throw new ImageException(ErrorCode.INVALID_INPUT, err);
+        }
         int colon = s.indexOf(':');
-        if (colon <= 0 || colon == s.length() - 1) {
-            throw new ImageException(ErrorCode.INVALID_INPUT, "invalid checksum digest format");
+        return new Digest(DigestAlgorithm.byPrefix(s.substring(0, colon)).orElseThrow(), s.substring(colon + 1));
+    }
+
+    /**
+     * The error go-digest v1's {@code Parse} (its {@code Digest.Validate}) gives for {@code s}, or null when
+     * {@code s} is a valid digest. containers/image uses it to tell digests from names and image IDs, so the
+     * texts reach users: {@link #ERR_INVALID_FORMAT}, {@link #ERR_INVALID_LENGTH}, {@link #ERR_UNSUPPORTED}.
+     */
+    public static String validate(String s) {
+        int i = s.indexOf(':');
+        if (i <= 0 || i + 1 == s.length()) {
+            return ERR_INVALID_FORMAT;
         }
-        String alg = s.substring(0, colon);
-        String hex = s.substring(colon + 1);
-        if (!ALGORITHM.matcher(alg).matches()) {
-            throw new ImageException(ErrorCode.INVALID_INPUT, "invalid checksum digest format");
+        String algorithm = s.substring(0, i);
+        String encoded = s.substring(i + 1);
+        Optional<DigestAlgorithm> known = DigestAlgorithm.byPrefix(algorithm);
+        if (known.isEmpty()) {
+            return matchesDigestRegexp(algorithm, encoded) ? ERR_UNSUPPORTED : ERR_INVALID_FORMAT;
         }
-        DigestAlgorithm a = DigestAlgorithm.byPrefix(alg).orElse(null);
-        if (a == null) {
-            // go-digest: an unknown algorithm is "unsupported" only when the whole digest is well-formed
-            throw new ImageException(ErrorCode.INVALID_INPUT, UNKNOWN_ENCODED.matcher(hex).matches()
-                    ? "unsupported digest algorithm" : "invalid checksum digest format");
+        if (encoded.length() != known.get().hexLength()) {
+            return ERR_INVALID_LENGTH;
         }
-        if (hex.length() != a.hexLength()) {
-            throw new ImageException(ErrorCode.INVALID_INPUT, "invalid checksum digest length");
+        for (int k = 0; k < encoded.length(); k++) {
+            char c = encoded.charAt(k);
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+                return ERR_INVALID_FORMAT;
+            }
         }
-        if (!HEX.matcher(hex).matches()) {
-            throw new ImageException(ErrorCode.INVALID_INPUT, "invalid checksum digest format");
+        return null;
+    }
+
+    /** Whether go-digest's Parse accepts {@code s}. */
+    public static boolean isValid(String s) {
+        return validate(s) == null;
+    }
+
+    /**
+     * go-digest's anchored DigestRegexp, {@code [a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+}, split at the first
+     * ':'.
+     */
+    private static boolean matchesDigestRegexp(String algorithm, String encoded) {
+        boolean componentStart = true;
+        for (int k = 0; k < algorithm.length(); k++) {
+            char c = algorithm.charAt(k);
+            boolean alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+            if (alnum) {
+                componentStart = false;
+            } else if (!componentStart && (c == '.' || c == '+' || c == '_' || c == '-')) {
+                componentStart = true;
+            } else {
+                return false;
+            }
         }
-        return new Digest(a, hex);
+        if (componentStart) {
+            return false;
+        }
+        for (int k = 0; k < encoded.length(); k++) {
+            char c = encoded.charAt(k);
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '=' || c == '_'
+                    || c == '-')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Like {@link #parse} for strings that are known to be valid (tests, constants). */

@@ -1,5 +1,7 @@
 package dev.kopi.json;
 
+import dev.kopi.internal.go.GoStrconv;
+import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -86,7 +88,7 @@ public final class GoJson {
         } else if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof BigInteger) {
             sb.append(v);
         } else if (v instanceof Double || v instanceof Float || v instanceof BigDecimal) {
-            sb.append(formatFloat(((Number) v).doubleValue()));
+            sb.append(formatFloat(((Number) v).doubleValue(), v instanceof Float ? 32 : 64));
         } else if (v instanceof Raw r) {
             sb.append(r.json());
         } else if (v instanceof Map<?, ?> m) {
@@ -131,33 +133,59 @@ public final class GoJson {
     }
 
     /**
-     * Go's float64 encoding: 'f' format for 1e-6 <= |x| < 1e21, else the shortest 'e' format with an explicit
-     * exponent sign and no leading zero in the exponent ({@code 1e-7}, {@code 1e+21}, {@code 1.5e-7}).
+     * Go's {@code encoding/json} number for a float of {@code bits} (32 or 64) bits: the shortest form that reads
+     * back, as {@code 'f'} for 1e-6 &lt;= |x| &lt; 1e21 and otherwise as {@code 'e'} with {@code e-07} cleaned to
+     * {@code e-7}.
+     *
+     * @throws IllegalArgumentException {@code json: unsupported value: NaN} (or {@code +Inf}, {@code -Inf})
      */
-    static String formatFloat(double d) {
-        if (d == Math.rint(d) && Math.abs(d) < 1e21) {
-            return new BigDecimal(d).toBigInteger().toString();
+    public static String formatFloat(double f, int bits) {
+        if (Double.isNaN(f) || Double.isInfinite(f)) {
+            throw new IllegalArgumentException("json: unsupported value: " + GoStrconv.formatFloat(f, bits, 'g', -1));
         }
-        double abs = Math.abs(d);
-        if (abs >= 1e-6 && abs < 1e21) {
-            return BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
+        double abs = Math.abs(f);
+        int fmt = 'f';
+        if (abs != 0) {
+            if (bits == 64 && (abs < 1e-6 || abs >= 1e21) || bits == 32 && (abs < 1e-6f || abs >= 1e21f)) {
+                fmt = 'e';
+            }
         }
-        BigDecimal b = BigDecimal.valueOf(d).stripTrailingZeros();
-        String mantissa = b.unscaledValue().abs().toString();
-        int exponent = mantissa.length() - 1 - b.scale();
-        StringBuilder sb = new StringBuilder();
-        if (d < 0) {
-            sb.append('-');
+        String s = GoStrconv.formatFloat(f, bits, fmt, -1);
+        if (fmt == 'e') {
+            int n = s.length();
+            if (n >= 4 && s.charAt(n - 4) == 'e' && s.charAt(n - 3) == '-' && s.charAt(n - 2) == '0') {
+                s = s.substring(0, n - 2) + s.charAt(n - 1);
+            }
         }
-        sb.append(mantissa.charAt(0));
-        if (mantissa.length() > 1) {
-            sb.append('.').append(mantissa, 1, mantissa.length());
-        }
-        return sb.append('e').append(exponent < 0 ? '-' : '+').append(Math.abs(exponent)).toString();
+        return s;
     }
 
     /** Go's string encoding with HTML escaping (the encoding/json default). */
     public static void quote(StringBuilder sb, String s) {
+        appendString(sb, s, true, true);
+    }
+
+    /**
+     * Appends {@code s} as a JSON string the way Go's {@code encoding/json} writes it: {@code " \ \n \r \t \b
+     * \f} as short escapes; other control characters, U+2028 and U+2029 as backslash-u and four lower-case hex
+     * digits; unpaired surrogates (invalid UTF-8 to Go) as the six characters backslash-ufffd. With
+     * {@code escapeHtml} ({@code json.Marshal}; off for an Encoder after {@code SetEscapeHTML(false)}) also
+     * {@code < > &}.
+     */
+    public static void appendString(StringBuilder sb, String s, boolean escapeHtml) {
+        appendString(sb, s, escapeHtml, true);
+    }
+
+    /**
+     * {@link #appendString} with HTML escaping as Go 1.19 to 1.21 wrote it: {@code \b} and {@code \f} as
+     * backslash-u0008 and backslash-u000c (Go 1.22 made them short). The docker-archive writer uses this dialect,
+     * as skopeo 1.9.3 (built with Go 1.19) writes it.
+     */
+    public static void appendStringGo119(StringBuilder sb, String s) {
+        appendString(sb, s, true, false);
+    }
+
+    private static void appendString(StringBuilder sb, String s, boolean escapeHtml, boolean shortBf) {
         sb.append('"');
         int n = s.length();
         for (int i = 0; i < n; i++) {
@@ -168,19 +196,35 @@ public final class GoJson {
                 case '\n' -> sb.append("\\n");
                 case '\r' -> sb.append("\\r");
                 case '\t' -> sb.append("\\t");
-                case '\b' -> sb.append("\\b");
-                case '\f' -> sb.append("\\f");
-                case '<', '>', '&', '\u2028', '\u2029' -> hex(sb, c);
+                case '\b' -> {
+                    if (shortBf) {
+                        sb.append("\\b");
+                    } else {
+                        hex(sb, c);
+                    }
+                }
+                case '\f' -> {
+                    if (shortBf) {
+                        sb.append("\\f");
+                    } else {
+                        hex(sb, c);
+                    }
+                }
+                case '\u2028', '\u2029' -> hex(sb, c);
+                case '<', '>', '&' -> {
+                    if (escapeHtml) {
+                        hex(sb, c);
+                    } else {
+                        sb.append(c);
+                    }
+                }
                 default -> {
                     if (c < 0x20) {
                         hex(sb, c);
-                    } else if (Character.isHighSurrogate(c)) {
-                        if (i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                            sb.append(c).append(s.charAt(++i));
-                        } else {
-                            sb.append("\\ufffd");
-                        }
-                    } else if (Character.isLowSurrogate(c)) {
+                    } else if (Character.isHighSurrogate(c) && i + 1 < n
+                            && Character.isLowSurrogate(s.charAt(i + 1))) {
+                        sb.append(c).append(s.charAt(++i));
+                    } else if (Character.isSurrogate(c)) {
                         sb.append("\\ufffd");
                     } else {
                         sb.append(c);
@@ -191,8 +235,49 @@ public final class GoJson {
         sb.append('"');
     }
 
-    private static void hex(StringBuilder sb, char c) {
+    private static void hex(StringBuilder sb, int c) {
         sb.append("\\u").append(HEX[(c >> 12) & 15]).append(HEX[(c >> 8) & 15]).append(HEX[(c >> 4) & 15])
                 .append(HEX[c & 15]);
+    }
+
+    /**
+     * Go's {@code json.Compact} with HTML escaping, as {@code json.Marshal} applies to a {@code json.RawMessage}:
+     * insignificant whitespace is removed, {@code < > &} and U+2028/U+2029 are escaped. The input must be
+     * valid JSON; other bytes (including invalid UTF-8) are kept as they are.
+     */
+    public static byte[] compactHtml(byte[] raw, int from, int to) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(to - from);
+        boolean inString = false;
+        for (int i = from; i < to; i++) {
+            int c = raw[i] & 0xff;
+            if (inString) {
+                if (c == '\\' && i + 1 < to) {
+                    out.write(c);
+                    out.write(raw[++i]);
+                    continue;
+                }
+                if (c == '"') {
+                    inString = false;
+                }
+            } else {
+                if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+                    continue;
+                }
+                if (c == '"') {
+                    inString = true;
+                }
+            }
+            if (c == '<' || c == '>' || c == '&') {
+                out.writeBytes(("\\u00" + HEX[c >> 4] + HEX[c & 0xf]).getBytes(StandardCharsets.US_ASCII));
+            } else if (c == 0xE2 && i + 2 < to && (raw[i + 1] & 0xff) == 0x80
+                    && ((raw[i + 2] & 0xff) == 0xA8 || (raw[i + 2] & 0xff) == 0xA9)) {
+                out.writeBytes(((raw[i + 2] & 0xff) == 0xA8 ? "\\u2028" : "\\u2029")
+                        .getBytes(StandardCharsets.US_ASCII));
+                i += 2;
+            } else {
+                out.write(c);
+            }
+        }
+        return out.toByteArray();
     }
 }

@@ -180,7 +180,7 @@ public final class DockerReference {
     }
 
     private static Digest parseDigest(String s) throws InvalidReferenceException {
-        String err = GoDigest.validate(s);
+        String err = Digest.validate(s);
         if (err != null) {
             throw new InvalidReferenceException(err);
         }

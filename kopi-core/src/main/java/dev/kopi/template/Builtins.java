@@ -1,5 +1,6 @@
 package dev.kopi.template;
 
+import dev.kopi.internal.go.GoStrconv;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -313,7 +314,7 @@ final class Builtins {
                 case '&' -> b.append("\\u0026");
                 case '=' -> b.append("\\u003D");
                 default -> {
-                    if (c < ' ' || (c >= 0x80 && !GoFmt.isPrint(c))) {
+                    if (c < ' ' || (c >= 0x80 && !GoStrconv.isPrint(c))) {
                         b.append(String.format("\\u%04X", c));
                     } else {
                         b.appendCodePoint(c);

@@ -1,5 +1,6 @@
 package dev.kopi.template;
 
+import dev.kopi.internal.go.GoStrconv;
 import dev.kopi.template.Node.*;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -114,7 +115,7 @@ final class Exec {
         if (context.codePointCount(0, context.length()) > 20) {
             context = context.substring(0, context.offsetByCodePoints(0, 20)) + "...";
         }
-        return "template: " + root.name() + ":" + line + ":" + col + ": executing " + GoFmt.quote(tmplName)
+        return "template: " + root.name() + ":" + line + ":" + col + ": executing " + GoStrconv.quote(tmplName)
                 + " at <" + context + ">: " + msg;
     }
 
@@ -332,7 +333,7 @@ final class Exec {
         at(t);
         ListNode tree = root.defined(t.name());
         if (tree == null) {
-            fail("template " + GoFmt.quote(t.name()) + " not defined");
+            fail("template " + GoStrconv.quote(t.name()) + " not defined");
         }
         if (depth >= MAX_DEPTH) {
             fail("exceeded maximum template depth (" + MAX_DEPTH + ")");
@@ -417,7 +418,7 @@ final class Exec {
         if (first instanceof StringNode s) {
             return new Val(s.text(), "string");
         }
-        throw fail("can't evaluate command " + GoFmt.quote(first.toString()));
+        throw fail("can't evaluate command " + GoStrconv.quote(first.toString()));
     }
 
     private Val idealConstant(NumberNode n) {
@@ -512,7 +513,7 @@ final class Exec {
         at(id);
         GoFunc f = root.function(id.name());
         if (f == null) {
-            fail(GoFmt.quote(id.name()) + " is not a defined function");
+            fail(GoStrconv.quote(id.name()) + " is not a defined function");
         }
         return evalCall(dot, f, root.isBuiltin(id.name()), cmd, id.name(), args, fin, null);
     }

@@ -1,9 +1,13 @@
 package dev.kopi.template;
 
+import static dev.kopi.internal.go.GoStrconv.formatFloat;
+import static dev.kopi.internal.go.GoStrconv.isPrint;
+import static dev.kopi.internal.go.GoStrconv.quoteRune;
+import static dev.kopi.internal.go.GoStrconv.quoteWith;
+
+import dev.kopi.internal.go.GoTimeFormat;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.math.MathContext;
-import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,11 +57,6 @@ final class GoFmt {
         }
         doPrintf(b, format, vals);
         return b.toString();
-    }
-
-    /** strconv.Quote. */
-    static String quote(String s) {
-        return quoteWith(s, '"', false);
     }
 
     /** fmt's %#U form: U+007D '}'. */
@@ -330,7 +329,7 @@ final class GoFmt {
             }
             if (Val.isTime(v)) {
                 switch (verb) {
-                    case 'v', 's', 'x', 'X', 'q' -> fmtString(GoTime.string(v), verb);
+                    case 'v', 's', 'x', 'X', 'q' -> fmtString(GoTimeFormat.string(v), verb);
                     default -> badVerb(a, verb);
                 }
                 return;
@@ -702,160 +701,7 @@ final class GoFmt {
         }
     }
 
-    // ---- float digits (strconv.FormatFloat) ---------------------------------------------------------------
-
-    /** Decimal digits d1d2...dn with the decimal point after dp digits. */
-    private record Digits(String d, int dp) {
-    }
-
-    private static Digits digitsOf(BigDecimal bd) {
-        if (bd.signum() == 0) {
-            return new Digits("", 0);
-        }
-        bd = bd.abs().stripTrailingZeros();
-        String d = bd.unscaledValue().toString();
-        return new Digits(d, d.length() - bd.scale());
-    }
-
-    private static Digits shortest(double v, int size) {
-        if (v == 0) {
-            return new Digits("", 0);
-        }
-        BigDecimal exact = new BigDecimal(v);
-        for (int p = 1; p <= 17; p++) {
-            BigDecimal r = exact.round(new MathContext(p, RoundingMode.HALF_EVEN));
-            boolean ok = size == 32 ? r.floatValue() == (float) v : r.doubleValue() == v;
-            if (ok) {
-                return digitsOf(r);
-            }
-        }
-        return digitsOf(exact.round(MathContext.DECIMAL64));
-    }
-
-    private static Digits significant(double v, int n) {
-        if (v == 0) {
-            return new Digits("", 0);
-        }
-        return digitsOf(new BigDecimal(v).round(new MathContext(Math.max(n, 1), RoundingMode.HALF_EVEN)));
-    }
-
-    static String formatFloat(double v, int size, int fmt, int prec) {
-        boolean neg = v < 0 || (v == 0 && 1 / v < 0);
-        StringBuilder s = new StringBuilder();
-        if (neg) {
-            s.append('-');
-        }
-        double a = Math.abs(v);
-        boolean shortestMode = prec < 0;
-        switch (fmt) {
-            case 'e', 'E' -> {
-                Digits d = shortestMode ? shortest(a, size) : significant(a, prec + 1);
-                int p = shortestMode ? Math.max(d.d().length() - 1, 0) : prec;
-                fmtE(s, d, p, fmt);
-            }
-            case 'f' -> {
-                if (shortestMode) {
-                    Digits d = shortest(a, size);
-                    fmtF(s, d, Math.max(d.d().length() - d.dp(), 0));
-                } else {
-                    BigDecimal r = new BigDecimal(a).setScale(prec, RoundingMode.HALF_EVEN);
-                    fmtF(s, digitsOf(r), prec);
-                }
-            }
-            case 'g', 'G' -> {
-                Digits d;
-                int eprec = prec;
-                if (shortestMode) {
-                    d = shortest(a, size);
-                    eprec = 6;
-                } else {
-                    if (prec == 0) {
-                        prec = 1;
-                    }
-                    d = significant(a, prec);
-                    eprec = prec;
-                    if (eprec > d.d().length() && d.d().length() >= d.dp()) {
-                        eprec = d.d().length();
-                    }
-                }
-                int exp = d.dp() - 1;
-                if (d.d().isEmpty()) {
-                    exp = 0;
-                }
-                if (exp < -4 || exp >= eprec) {
-                    int p = shortestMode ? d.d().length() - 1 : prec - 1;
-                    if (!shortestMode && p > d.d().length() - 1) {
-                        p = Math.max(d.d().length() - 1, 0);
-                    }
-                    fmtE(s, d, Math.max(p, 0), fmt == 'G' ? 'E' : 'e');
-                } else {
-                    int p = Math.max(d.d().length() - d.dp(), 0);
-                    fmtF(s, d, p);
-                }
-            }
-            case 'x', 'X', 'b' -> {
-                String h = Double.toHexString(a); // 0x1.8p1
-                s.append(fmt == 'X' ? h.toUpperCase() : h);
-            }
-            default -> s.append('%').appendCodePoint(fmt);
-        }
-        return s.toString();
-    }
-
-    private static void fmtE(StringBuilder s, Digits d, int prec, int fmt) {
-        String ds = d.d();
-        s.append(ds.isEmpty() ? '0' : ds.charAt(0));
-        if (prec > 0) {
-            s.append('.');
-            for (int i = 1; i <= prec; i++) {
-                s.append(i < ds.length() ? ds.charAt(i) : '0');
-            }
-        }
-        s.append((char) fmt);
-        int exp = ds.isEmpty() ? 0 : d.dp() - 1;
-        s.append(exp < 0 ? '-' : '+');
-        exp = Math.abs(exp);
-        if (exp < 10) {
-            s.append('0');
-        }
-        s.append(exp);
-    }
-
-    private static void fmtF(StringBuilder s, Digits d, int prec) {
-        String ds = d.d();
-        if (d.dp() > 0) {
-            for (int i = 0; i < d.dp(); i++) {
-                s.append(i < ds.length() ? ds.charAt(i) : '0');
-            }
-        } else {
-            s.append('0');
-        }
-        if (prec > 0) {
-            s.append('.');
-            for (int i = 0; i < prec; i++) {
-                int j = d.dp() + i;
-                s.append(j >= 0 && j < ds.length() ? ds.charAt(j) : '0');
-            }
-        }
-    }
-
     // ---- quoting ---------------------------------------------------------------------------------------------
-
-    static boolean isPrint(int c) {
-        if (c < 0x20 || c == 0x7f) {
-            return false;
-        }
-        if (c < 0x7f) {
-            return true;
-        }
-        if (c == 0xAD) {
-            return false;
-        }
-        int t = Character.getType(c);
-        return t != Character.CONTROL && t != Character.FORMAT && t != Character.SURROGATE
-                && t != Character.PRIVATE_USE && t != Character.UNASSIGNED && t != Character.LINE_SEPARATOR
-                && t != Character.PARAGRAPH_SEPARATOR && t != Character.SPACE_SEPARATOR; // like strconv.IsPrint
-    }
 
     private static boolean canBackquote(String s) {
         for (int i = 0; i < s.length(); i++) {
@@ -865,47 +711,6 @@ final class GoFmt {
             }
         }
         return true;
-    }
-
-    static String quoteRune(int c) {
-        return quoteWith(new String(Character.toChars(c)), '\'', false);
-    }
-
-    static String quoteWith(String s, char q, boolean asciiOnly) {
-        StringBuilder b = new StringBuilder().append(q);
-        for (int i = 0; i < s.length();) {
-            int c = s.codePointAt(i);
-            i += Character.charCount(c);
-            if (c == q || c == '\\') {
-                b.append('\\').appendCodePoint(c);
-                continue;
-            }
-            if (asciiOnly ? (c < 0x80 && isPrint(c)) : isPrint(c)) {
-                b.appendCodePoint(c);
-                continue;
-            }
-            switch (c) {
-                case 7 -> b.append("\\a");
-                case '\b' -> b.append("\\b");
-                case '\f' -> b.append("\\f");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                case 11 -> b.append("\\v");
-                default -> {
-                    if (c < ' ' || c == 0x7f) {
-                        b.append("\\x").append(String.format("%02x", c));
-                    } else if (c >= 0xD800 && c < 0xE000) {
-                        b.append("\\ufffd");
-                    } else if (c < 0x10000) {
-                        b.append("\\u").append(String.format("%04x", c));
-                    } else {
-                        b.append("\\U").append(String.format("%08x", c));
-                    }
-                }
-            }
-        }
-        return b.append(q).toString();
     }
 
     // ---- helpers -----------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 package dev.kopi.template;
 
+import dev.kopi.internal.go.GoTimeFormat;
 import java.math.BigInteger;
 import java.util.List;
 import java.util.Map;
@@ -57,9 +58,9 @@ public final class GoJson {
                 || v instanceof BigInteger) {
             b.append(v);
         } else if (v instanceof Double || v instanceof Float) {
-            b.append(number(((Number) v).doubleValue(), v instanceof Float ? 32 : 64));
+            b.append(dev.kopi.json.GoJson.formatFloat(((Number) v).doubleValue(), v instanceof Float ? 32 : 64));
         } else if (Val.isTime(v)) {
-            b.append('"').append(GoTime.rfc3339Nano(v)).append('"');
+            b.append('"').append(GoTimeFormat.rfc3339Nano(v)).append('"');
         } else if (v instanceof Map<?, ?> m) {
             if (m.isEmpty()) {
                 b.append("{}");
@@ -143,55 +144,7 @@ public final class GoJson {
         return false;
     }
 
-    private static String number(double f, int bits) {
-        if (Double.isNaN(f) || Double.isInfinite(f)) {
-            throw new IllegalArgumentException("json: unsupported value: " + GoFmt.formatFloat(f, bits, 'g', -1));
-        }
-        double abs = Math.abs(f);
-        int fmt = 'f';
-        if (abs != 0) {
-            if (bits == 64 && (abs < 1e-6 || abs >= 1e21) || bits == 32 && (abs < 1e-6f || abs >= 1e21f)) {
-                fmt = 'e';
-            }
-        }
-        String s = GoFmt.formatFloat(f, bits, fmt, -1);
-        if (fmt == 'e') {
-            int n = s.length();
-            if (n >= 4 && s.charAt(n - 4) == 'e' && s.charAt(n - 3) == '-' && s.charAt(n - 2) == '0') {
-                s = s.substring(0, n - 2) + s.charAt(n - 1);
-            }
-        }
-        return s;
-    }
-
     private static void string(StringBuilder b, String s, boolean esc) {
-        b.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                case '\b' -> b.append("\\b");
-                case '\f' -> b.append("\\f");
-                case '\u2028' -> b.append("\\u2028");
-                case '\u2029' -> b.append("\\u2029");
-                default -> {
-                    if (c < 0x20 || esc && (c == '<' || c == '>' || c == '&')) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else if (Character.isSurrogate(c) && !(Character.isHighSurrogate(c) && i + 1 < s.length()
-                            && Character.isLowSurrogate(s.charAt(i + 1)))
-                            && !(Character.isLowSurrogate(c) && i > 0 && Character.isHighSurrogate(s.charAt(i - 1)))) {
-                        b.append("\\ufffd");
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        b.append('"');
+        dev.kopi.json.GoJson.appendString(b, s, esc);
     }
-
 }

@@ -1,5 +1,6 @@
 package dev.kopi.template;
 
+import dev.kopi.internal.go.GoStrconv;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,9 +32,9 @@ final class Lexer {
             }
             if (val.codePointCount(0, val.length()) > 10) {
                 int end = val.offsetByCodePoints(0, 10);
-                return GoFmt.quote(val.substring(0, end)) + "...";
+                return GoStrconv.quote(val.substring(0, end)) + "...";
             }
-            return GoFmt.quote(val);
+            return GoStrconv.quote(val);
         }
     }
 
@@ -357,22 +358,15 @@ final class Lexer {
             emit(type == T.VARIABLE ? T.VARIABLE : T.DOT);
             return true;
         }
-        int r;
-        while (true) {
-            r = next();
-            if (!isAlnum(r)) {
-                backup(r);
-                break;
-            }
-        }
-        if (!atTerminator()) {
-            return error("bad character " + GoFmt.unicodeRune(r));
+        if (!scanWord()) {
+            return false;
         }
         emit(type);
         return true;
     }
 
-    private boolean lexIdentifier() {
+    /** Scans alphanumerics up to a terminator; false (with the lexer's error) when another character follows. */
+    private boolean scanWord() {
         int r;
         while (true) {
             r = next();
@@ -383,6 +377,13 @@ final class Lexer {
         }
         if (!atTerminator()) {
             return error("bad character " + GoFmt.unicodeRune(r));
+        }
+        return true;
+    }
+
+    private boolean lexIdentifier() {
+        if (!scanWord()) {
+            return false;
         }
         String word = in.substring(start, pos);
         T kw = KEYWORDS.get(word);
@@ -397,26 +398,15 @@ final class Lexer {
     }
 
     private boolean lexChar() {
-        while (true) {
-            int r = next();
-            if (r == '\\') {
-                r = next();
-                if (r != -1 && r != '\n') {
-                    continue;
-                }
-            }
-            if (r == -1 || r == '\n') {
-                return error("unterminated character constant");
-            }
-            if (r == '\'') {
-                break;
-            }
-        }
-        emit(T.CHAR_CONSTANT);
-        return true;
+        return lexQuoted('\'', "unterminated character constant", T.CHAR_CONSTANT);
     }
 
     private boolean lexQuote() {
+        return lexQuoted('"', "unterminated quoted string", T.STRING);
+    }
+
+    /** Scans to the closing {@code quote}; a backslash escapes any character but a newline. */
+    private boolean lexQuoted(int quote, String unterminated, T type) {
         while (true) {
             int r = next();
             if (r == '\\') {
@@ -426,13 +416,13 @@ final class Lexer {
                 }
             }
             if (r == -1 || r == '\n') {
-                return error("unterminated quoted string");
+                return error(unterminated);
             }
-            if (r == '"') {
+            if (r == quote) {
                 break;
             }
         }
-        emit(T.STRING);
+        emit(type);
         return true;
     }
 
@@ -496,7 +486,7 @@ final class Lexer {
         accept("i");
         if (isAlnum(peek())) {
             next();
-            return error("bad number syntax: " + GoFmt.quote(in.substring(start, pos)));
+            return error("bad number syntax: " + GoStrconv.quote(in.substring(start, pos)));
         }
         emit(T.NUMBER);
         return true;

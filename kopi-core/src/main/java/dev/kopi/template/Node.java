@@ -1,5 +1,6 @@
 package dev.kopi.template;
 
+import dev.kopi.internal.go.GoStrconv;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -17,7 +18,7 @@ sealed interface Node {
     record TextNode(int pos, String text) implements Node {
         @Override
         public String toString() {
-            return GoFmt.quote(text);
+            return GoStrconv.quote(text);
         }
     }
 
@@ -178,8 +179,8 @@ sealed interface Node {
     record TemplateNode(int pos, int line, String name, PipeNode pipe) implements Node {
         @Override
         public String toString() {
-            return pipe == null ? "{{template " + GoFmt.quote(name) + "}}"
-                    : "{{template " + GoFmt.quote(name) + " " + pipe + "}}";
+            return pipe == null ? "{{template " + GoStrconv.quote(name) + "}}"
+                    : "{{template " + GoStrconv.quote(name) + " " + pipe + "}}";
         }
     }
 }

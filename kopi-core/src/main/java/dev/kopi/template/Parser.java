@@ -1,5 +1,6 @@
 package dev.kopi.template;
 
+import dev.kopi.internal.go.GoStrconv;
 import dev.kopi.template.Lexer.T;
 import dev.kopi.template.Lexer.Token;
 import dev.kopi.template.Node.*;
@@ -123,6 +124,11 @@ final class Parser {
             default -> throw unexpected(nameTok, "define clause");
         };
         expect(T.RIGHT_DELIM, "define clause");
+        define(defName, "define clause");
+    }
+
+    /** Parses the body of a define or block up to its {{end}}, with only {@code $} in scope, and records it. */
+    private void define(String name, String context) {
         List<String> saved = new ArrayList<>(vars);
         vars.clear();
         vars.add("$");
@@ -130,9 +136,9 @@ final class Parser {
         vars.clear();
         vars.addAll(saved);
         if (!(r[1] instanceof EndNode)) {
-            throw error("unexpected " + r[1] + " in define clause");
+            throw error("unexpected " + r[1] + " in " + context);
         }
-        defined.put(defName, (ListNode) r[0]);
+        defined.put(name, (ListNode) r[0]);
     }
 
     /** Returns {list, terminating node}. */
@@ -269,16 +275,7 @@ final class Parser {
             pipe = pipeline(context, T.RIGHT_DELIM);
         }
         if (block) {
-            List<String> saved = new ArrayList<>(vars);
-            vars.clear();
-            vars.add("$");
-            Object[] r = itemList();
-            vars.clear();
-            vars.addAll(saved);
-            if (!(r[1] instanceof EndNode)) {
-                throw error("unexpected " + r[1] + " in " + context);
-            }
-            defined.put(tname, (ListNode) r[0]);
+            define(tname, context);
         }
         return new TemplateNode(t.pos(), t.line(), tname, pipe);
     }
@@ -401,7 +398,7 @@ final class Parser {
                 node = new VariableNode(chainPos, List.copyOf(all));
             } else if (node instanceof BoolNode || node instanceof StringNode || node instanceof NumberNode
                     || node instanceof NilNode || node instanceof DotNode) {
-                throw error("unexpected . after term " + GoFmt.quote(node.toString()));
+                throw error("unexpected . after term " + GoStrconv.quote(node.toString()));
             } else {
                 node = new ChainNode(chainPos, node, List.copyOf(fields));
             }
@@ -414,7 +411,7 @@ final class Parser {
         switch (t.type()) {
             case IDENTIFIER:
                 if (!functions.contains(t.val())) {
-                    throw error("function " + GoFmt.quote(t.val()) + " not defined");
+                    throw error("function " + GoStrconv.quote(t.val()) + " not defined");
                 }
                 return new IdentifierNode(t.pos(), t.val());
             case DOT:
@@ -444,7 +441,7 @@ final class Parser {
     private Node useVar(Token t) {
         String[] parts = t.val().split("\\.", -1);
         if (!vars.contains(parts[0])) {
-            throw error("undefined variable " + GoFmt.quote(parts[0]));
+            throw error("undefined variable " + GoStrconv.quote(parts[0]));
         }
         return new VariableNode(t.pos(), List.of(parts));
     }
@@ -473,7 +470,7 @@ final class Parser {
             return new NumberNode(t.pos(), text, cp, (double) cp, false, true);
         }
         if (text.endsWith("i")) {
-            throw error("complex numbers are not supported: " + GoFmt.quote(text));
+            throw error("complex numbers are not supported: " + GoStrconv.quote(text));
         }
         Long iv = null;
         Double fv = null;
@@ -489,7 +486,7 @@ final class Parser {
             Double f = GoStrings.parseFloat(text);
             if (f != null) {
                 if (!text.matches(".*[.eEpP].*")) {
-                    throw error("integer overflow: " + GoFmt.quote(text));
+                    throw error("integer overflow: " + GoStrconv.quote(text));
                 }
                 fv = f;
                 if (!f.isInfinite() && f == Math.rint(f) && Math.abs(f) < 9.2e18) {
@@ -498,7 +495,7 @@ final class Parser {
             }
         }
         if (iv == null && fv == null) {
-            throw error("illegal number syntax: " + GoFmt.quote(text));
+            throw error("illegal number syntax: " + GoStrconv.quote(text));
         }
         boolean floatSyntax = !isHexInt(text) && text.matches(".*[.eEpP].*");
         return new NumberNode(t.pos(), text, iv, fv, floatSyntax, false);

@@ -1,5 +1,6 @@
 package dev.kopi.template;
 
+import dev.kopi.internal.go.GoTimeFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -8,8 +9,8 @@ final class TimeMethods {
     private TimeMethods() {
     }
 
-    private static GoTime.Moment m(List<Val> a) {
-        return GoTime.moment(a.get(0).value());
+    private static GoTimeFormat.Moment m(List<Val> a) {
+        return GoTimeFormat.moment(a.get(0).value());
     }
 
     private static GoFunc f(List<String> params, GoFunc.Impl impl) {
@@ -17,9 +18,9 @@ final class TimeMethods {
     }
 
     private static final Map<String, GoFunc> METHODS = Map.ofEntries(
-            Map.entry("String", f(List.of(), a -> new Val(GoTime.string(a.get(0).value()), "string"))),
+            Map.entry("String", f(List.of(), a -> new Val(GoTimeFormat.string(a.get(0).value()), "string"))),
             Map.entry("Format", f(List.of("string"),
-                    a -> new Val(GoTime.format(m(a), (String) a.get(1).value()), "string"))),
+                    a -> new Val(GoTimeFormat.format(m(a), (String) a.get(1).value()), "string"))),
             Map.entry("Unix", f(List.of(), a -> new Val(m(a).t().toEpochSecond(), "int64"))),
             Map.entry("UnixMilli", f(List.of(), a -> new Val(m(a).t().toInstant().toEpochMilli(), "int64"))),
             Map.entry("UnixNano", f(List.of(), a -> {

@@ -63,6 +63,6 @@ class GoTimeTest {
         "2020-01-01T10:00:00-05:30, 2020-01-01 10:00:00 -0530 -0530",
     })
     void goStringAsTimeString(String input, String expected) {
-        assertThat(GoTime.goString(GoTime.parse(input))).isEqualTo(expected);
+        assertThat(dev.kopi.internal.go.GoTimeFormat.string(GoTime.parse(input))).isEqualTo(expected);
     }
 }

@@ -3,6 +3,8 @@ package dev.kopi.reference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
+import dev.kopi.digest.Digest;
+import dev.kopi.internal.go.GoStrconv;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -34,8 +36,8 @@ class GoDigestAndQuoteTest {
     @ParameterizedTest
     @MethodSource
     void digests(String input, String error) {
-        assertThat(GoDigest.validate(input)).isEqualTo(error);
-        assertThat(GoDigest.isValid(input)).isEqualTo(error == null);
+        assertThat(Digest.validate(input)).isEqualTo(error);
+        assertThat(Digest.isValid(input)).isEqualTo(error == null);
     }
 
     static Stream<Arguments> quotes() {
@@ -53,6 +55,6 @@ class GoDigestAndQuoteTest {
     @ParameterizedTest
     @MethodSource
     void quotes(String input, String quoted) {
-        assertThat(GoQuote.quote(input)).isEqualTo(quoted);
+        assertThat(GoStrconv.quote(input)).isEqualTo(quoted);
     }
 }

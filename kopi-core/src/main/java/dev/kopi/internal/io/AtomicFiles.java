@@ -1,8 +1,9 @@
 package dev.kopi.internal.io;
 
+import dev.kopi.blob.BlobInfo;
+import dev.kopi.digest.Digest;
 import dev.kopi.digest.DigestAlgorithm;
 import dev.kopi.digest.DigestingInputStream;
-import dev.kopi.blob.BlobInfo;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,6 +17,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.function.Function;
 
 /** File writes that are never seen half-done: temp file in the target's directory, fsync, atomic rename. */
 public final class AtomicFiles {
@@ -51,7 +53,7 @@ public final class AtomicFiles {
      * caller verifies against that digest (it fails at end of data on a mismatch), so it is only counted, not
      * digested a second time.
      */
-    public static Spooled spool(InputStream in, Path dir, DigestAlgorithm algorithm, dev.kopi.digest.Digest known)
+    public static Spooled spool(InputStream in, Path dir, DigestAlgorithm algorithm, Digest known)
             throws IOException {
         Files.createDirectories(dir);
         Path tmp = publicFile(Files.createTempFile(dir, ".kopi-blob-", ".tmp"));
@@ -104,6 +106,37 @@ public final class AtomicFiles {
             // not a POSIX file system: keep its default
         }
         return p;
+    }
+
+    /**
+     * Stores a blob stream in the file its digest names (a {@code putBlob}): spooled to a temp file in
+     * {@code tmpDir} as {@link #spool(InputStream, Path, DigestAlgorithm, Digest)} does, with the algorithm of
+     * {@code info}'s digest (sha256 when it has none), then renamed to {@code pathFor(digest)} unless that file
+     * exists already (same digest, same content).
+     *
+     * @return {@code info} with the blob's digest and size, and the file when this call created it
+     */
+    public static StoredBlob storeBlob(InputStream in, BlobInfo info, Path tmpDir, Function<Digest, Path> pathFor)
+            throws IOException {
+        DigestAlgorithm alg = info.digest() != null ? info.digest().algorithm() : DigestAlgorithm.SHA256;
+        Spooled s = spool(in, tmpDir, alg, info.digest());
+        try {
+            Digest d = s.info().digest();
+            Path target = pathFor.apply(d);
+            Path created = null;
+            if (!Files.exists(target)) {
+                Files.createDirectories(target.getParent());
+                move(s.file(), target);
+                created = target;
+            }
+            return new StoredBlob(info.withDigestAndSize(d, s.info().size()), created);
+        } finally {
+            Files.deleteIfExists(s.file());
+        }
+    }
+
+    /** What {@link #storeBlob} stored: the blob info, and the file it created (null when it was there already). */
+    public record StoredBlob(BlobInfo info, Path created) {
     }
 
     /** Atomic rename, replacing the target. */

@@ -1,7 +1,11 @@
 package dev.kopi.internal.path;
 
+import dev.kopi.digest.SizeLimits;
+import dev.kopi.error.ErrorCode;
+import dev.kopi.error.ImageException;
 import dev.kopi.error.InvalidReferenceException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -84,5 +88,20 @@ public final class LocalPaths {
             reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         }
         return op + " " + path + ": " + reason;
+    }
+
+    /**
+     * Reads a small local file (a manifest, index.json) of at most {@code limit} bytes (see
+     * {@link SizeLimits#readAtMost}). A file that cannot be read is an {@link ErrorCode#IO} error with Go's
+     * {@code open PATH: reason} text.
+     */
+    public static byte[] readAtMost(Path p, int limit, String what) throws IOException {
+        try (InputStream in = Files.newInputStream(p)) {
+            return SizeLimits.readAtMost(in, limit, what);
+        } catch (ImageException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new ImageException(ErrorCode.IO, goError("open", p, e), e);
+        }
     }
 }

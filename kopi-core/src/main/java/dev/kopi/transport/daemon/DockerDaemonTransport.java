@@ -4,7 +4,6 @@ import dev.kopi.digest.Digest;
 import dev.kopi.error.ImageException;
 import dev.kopi.error.InvalidReferenceException;
 import dev.kopi.reference.DockerReference;
-import dev.kopi.reference.GoDigest;
 import dev.kopi.transport.ImageTransport;
 
 /**
@@ -32,7 +31,7 @@ public final class DockerDaemonTransport implements ImageTransport {
     @Override
     public DaemonImageReference parseReference(String withinTransport) throws InvalidReferenceException {
         // algo:hex has the shape of repo:tag; anything go-digest accepts as a digest is taken as an image ID.
-        if (GoDigest.isValid(withinTransport)) {
+        if (Digest.isValid(withinTransport)) {
             if (!withinTransport.startsWith(CANONICAL_ALGORITHM + ":")) {
                 throw new InvalidReferenceException("Invalid docker-daemon: reference " + withinTransport
                         + ": only digest algorithm " + CANONICAL_ALGORITHM + " accepted");
@@ -42,7 +41,7 @@ public final class DockerDaemonTransport implements ImageTransport {
             } catch (InvalidReferenceException e) {
                 throw e;
             } catch (ImageException e) {
-                throw new InvalidReferenceException(e.getMessage(), e); // cannot happen: GoDigest accepted it
+                throw new InvalidReferenceException(e.getMessage(), e); // cannot happen: Digest.isValid accepted it
             }
         }
         DockerReference ref = DockerReference.parseNormalized(withinTransport); // also refuses bare 64-hex IDs
@@ -56,7 +55,7 @@ public final class DockerDaemonTransport implements ImageTransport {
     /** Refuses {@code algo:hex} scopes: image IDs cannot be namespaced. Everything else is accepted. */
     @Override
     public void validatePolicyConfigurationScope(String scope) throws InvalidReferenceException {
-        if (GoDigest.isValid(scope)) {
+        if (Digest.isValid(scope)) {
             throw new InvalidReferenceException(
                     "docker-daemon: can not use algo:digest value " + scope + " as a namespace");
         }

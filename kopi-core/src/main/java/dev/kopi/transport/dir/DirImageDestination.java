@@ -2,7 +2,6 @@ package dev.kopi.transport.dir;
 
 import dev.kopi.blob.BlobInfo;
 import dev.kopi.digest.Digest;
-import dev.kopi.digest.DigestAlgorithm;
 import dev.kopi.error.ErrorCode;
 import dev.kopi.error.ImageException;
 import dev.kopi.internal.io.AtomicFiles;
@@ -87,15 +86,7 @@ final class DirImageDestination implements ImageDestination {
 
     @Override
     public BlobInfo putBlob(InputStream stream, BlobInfo info, PutBlobOptions options) throws IOException {
-        DigestAlgorithm alg = info.digest() != null ? info.digest().algorithm() : DigestAlgorithm.SHA256;
-        AtomicFiles.Spooled s = AtomicFiles.spool(stream, staging, alg, info.digest());
-        try {
-            Digest d = s.info().digest();
-            AtomicFiles.move(s.file(), DirReference.blobPath(staging, d));
-            return info.withDigestAndSize(d, s.info().size());
-        } finally {
-            Files.deleteIfExists(s.file());
-        }
+        return AtomicFiles.storeBlob(stream, info, staging, d -> DirReference.blobPath(staging, d)).info();
     }
 
     @Override

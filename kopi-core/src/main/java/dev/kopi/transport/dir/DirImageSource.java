@@ -36,13 +36,7 @@ final class DirImageSource implements ImageSource {
     @Override
     public RawManifest fetchManifest(Optional<Digest> instance) throws IOException {
         Path p = DirReference.manifestPath(ref.resolvedPath(), instance);
-        try (InputStream in = Files.newInputStream(p)) {
-            return new RawManifest(SizeLimits.readAtMost(in, SizeLimits.MANIFEST, "manifest " + p), null);
-        } catch (ImageException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new ImageException(ErrorCode.IO, LocalPaths.goError("open", p, e), e);
-        }
+        return new RawManifest(LocalPaths.readAtMost(p, SizeLimits.MANIFEST, "manifest " + p), null);
     }
 
     @Override

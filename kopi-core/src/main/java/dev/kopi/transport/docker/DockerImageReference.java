@@ -2,9 +2,9 @@ package dev.kopi.transport.docker;
 
 import dev.kopi.error.ImageException;
 import dev.kopi.error.InvalidReferenceException;
+import dev.kopi.internal.go.GoStrconv;
 import dev.kopi.reference.DockerPolicyScopes;
 import dev.kopi.reference.DockerReference;
-import dev.kopi.reference.GoQuote;
 import dev.kopi.transport.ImageContext;
 import dev.kopi.transport.ImageDestination;
 import dev.kopi.transport.ImageSource;
@@ -78,7 +78,7 @@ public final class DockerImageReference implements dev.kopi.transport.ImageRefer
         if (ref.tag().isPresent()) {
             return ref.tag().get();
         }
-        throw new InvalidReferenceException("Docker reference " + GoQuote.quote(ref.familiarString())
+        throw new InvalidReferenceException("Docker reference " + GoStrconv.quote(ref.familiarString())
                 + " is for an unknown digest case, has neither a digest nor a tag");
     }
 

@@ -1,8 +1,8 @@
 package dev.kopi.transport.docker;
 
 import dev.kopi.error.InvalidReferenceException;
+import dev.kopi.internal.go.GoStrconv;
 import dev.kopi.reference.DockerReference;
-import dev.kopi.reference.GoQuote;
 import dev.kopi.transport.ImageTransport;
 
 /**
@@ -44,7 +44,7 @@ public final class DockerTransport implements ImageTransport {
         DockerReference ref = DockerReference.parseNormalized(s);
         if (unknownDigest) {
             if (!ref.isNameOnly()) {
-                throw new InvalidReferenceException("docker: image reference " + GoQuote.quote(ref + UNKNOWN_DIGEST_SUFFIX)
+                throw new InvalidReferenceException("docker: image reference " + GoStrconv.quote(ref + UNKNOWN_DIGEST_SUFFIX)
                         + " has unknown digest set but it contains either a tag or digest");
             }
             return DockerImageReference.ofUnknownDigest(ref);

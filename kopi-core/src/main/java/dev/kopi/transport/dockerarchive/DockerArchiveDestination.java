@@ -3,10 +3,10 @@ package dev.kopi.transport.dockerarchive;
 import dev.kopi.error.ErrorCode;
 import dev.kopi.error.ImageException;
 import dev.kopi.error.InvalidReferenceException;
+import dev.kopi.internal.go.GoStrconv;
 import dev.kopi.reference.DockerReference;
 import dev.kopi.transport.ImageContext;
 import dev.kopi.transport.tarball.ArchiveWriter;
-import dev.kopi.transport.tarball.GoCompat;
 import dev.kopi.transport.tarball.TarballDestination;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -56,7 +56,7 @@ final class DockerArchiveDestination {
 
         String p = reference.path();
         Path target = Path.of(p);
-        String openPrefix = "opening file " + GoCompat.quote(p) + ": open " + p + ": ";
+        String openPrefix = "opening file " + GoStrconv.quote(p) + ": open " + p + ": ";
         boolean direct = false;
         if (Files.exists(target)) {
             if (Files.isDirectory(target)) {
@@ -128,8 +128,8 @@ final class DockerArchiveDestination {
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (IOException e) {
-                throw new ImageException(ErrorCode.IO, "renaming " + GoCompat.quote(tmp.toString()) + " to "
-                        + GoCompat.quote(target.toString()) + ": " + describe(e), e);
+                throw new ImageException(ErrorCode.IO, "renaming " + GoStrconv.quote(tmp.toString()) + " to "
+                        + GoStrconv.quote(target.toString()) + ": " + describe(e), e);
             }
             committed[0] = true;
         };

@@ -2,7 +2,6 @@ package dev.kopi.transport.oci;
 
 import dev.kopi.blob.BlobInfo;
 import dev.kopi.digest.Digest;
-import dev.kopi.digest.DigestAlgorithm;
 import dev.kopi.error.ImageException;
 import dev.kopi.internal.io.AtomicFiles;
 import dev.kopi.manifest.Descriptor;
@@ -80,22 +79,11 @@ public final class OciImageDestination implements ImageDestination {
 
     @Override
     public BlobInfo putBlob(InputStream stream, BlobInfo info, PutBlobOptions options) throws IOException {
-        DigestAlgorithm alg = info.digest() != null ? info.digest().algorithm() : DigestAlgorithm.SHA256;
-        Path tmpDir = layout.dir();
-        Files.createDirectories(tmpDir);
-        AtomicFiles.Spooled s = AtomicFiles.spool(stream, tmpDir, alg, info.digest());
-        try {
-            Digest d = s.info().digest();
-            Path target = layout.blobPath(d);
-            Files.createDirectories(target.getParent());
-            if (!Files.exists(target)) {
-                AtomicFiles.move(s.file(), target);
-                created.add(target);
-            }
-            return info.withDigestAndSize(d, s.info().size());
-        } finally {
-            Files.deleteIfExists(s.file());
+        AtomicFiles.StoredBlob stored = AtomicFiles.storeBlob(stream, info, layout.dir(), layout::blobPath);
+        if (stored.created() != null) {
+            created.add(stored.created());
         }
+        return stored.info();
     }
 
     @Override

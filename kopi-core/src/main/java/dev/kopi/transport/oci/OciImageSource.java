@@ -13,7 +13,6 @@ import dev.kopi.signature.Signature;
 import dev.kopi.transport.ImageReference;
 import dev.kopi.transport.ImageSource;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -46,14 +45,8 @@ public final class OciImageSource implements ImageSource {
         Digest d = instance.orElse(descriptor.digest());
         String mt = instance.isPresent() ? null : descriptor.mediaType();
         Path p = layout.blobPath(d);
-        try (InputStream in = Files.newInputStream(p)) {
-            return new RawManifest(SizeLimits.readAtMost(in, SizeLimits.MANIFEST, "manifest " + d),
-                    mt == null || mt.isEmpty() ? null : mt);
-        } catch (ImageException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new ImageException(ErrorCode.IO, LocalPaths.goError("open", p, e), e);
-        }
+        return new RawManifest(LocalPaths.readAtMost(p, SizeLimits.MANIFEST, "manifest " + d),
+                mt == null || mt.isEmpty() ? null : mt);
     }
 
     @Override

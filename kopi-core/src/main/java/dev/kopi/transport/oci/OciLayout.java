@@ -3,7 +3,6 @@ package dev.kopi.transport.oci;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kopi.digest.Digest;
 import dev.kopi.digest.SizeLimits;
-import dev.kopi.error.ErrorCode;
 import dev.kopi.error.ImageException;
 import dev.kopi.internal.io.AtomicFiles;
 import dev.kopi.internal.path.LocalPaths;
@@ -12,7 +11,6 @@ import dev.kopi.manifest.Manifests;
 import dev.kopi.manifest.MediaTypes;
 import dev.kopi.manifest.OciIndex;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
@@ -57,14 +55,7 @@ public final class OciLayout {
     /** Reads index.json. */
     public OciIndex readIndex() throws IOException {
         Path p = indexPath();
-        byte[] b;
-        try (InputStream in = Files.newInputStream(p)) {
-            b = SizeLimits.readAtMost(in, SizeLimits.TARBALL_JSON, p.toString());
-        } catch (ImageException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new ImageException(ErrorCode.IO, LocalPaths.goError("open", p, e), e);
-        }
+        byte[] b = LocalPaths.readAtMost(p, SizeLimits.TARBALL_JSON, p.toString());
         JsonNode n = Manifests.readTree(b, p.toString());
         if (!n.isObject()) {
             throw ImageException.invalid("parsing " + p + ": not a JSON object");

@@ -2,8 +2,8 @@ package dev.kopi.transport.storage;
 
 import dev.kopi.error.ImageException;
 import dev.kopi.error.InvalidReferenceException;
+import dev.kopi.internal.go.GoStrconv;
 import dev.kopi.reference.DockerReference;
-import dev.kopi.reference.GoQuote;
 import dev.kopi.transport.ImageContext;
 import dev.kopi.transport.ImageDestination;
 import dev.kopi.transport.ImageReference;
@@ -48,7 +48,7 @@ public final class StorageReference implements ImageReference {
         if (id != null) {
             String err = StorageTransport.imageIdError(id);
             if (err != null) {
-                throw new InvalidReferenceException("invalid ID value " + GoQuote.quote(id) + ": " + err + ": "
+                throw new InvalidReferenceException("invalid ID value " + GoStrconv.quote(id) + ": " + err + ": "
                         + StoreSpec.ERR_INVALID_REFERENCE);
             }
         }

@@ -1,10 +1,10 @@
 package dev.kopi.transport.storage;
 
+import dev.kopi.digest.Digest;
 import dev.kopi.error.ImageException;
 import dev.kopi.error.InvalidReferenceException;
+import dev.kopi.internal.go.GoStrconv;
 import dev.kopi.reference.DockerReference;
-import dev.kopi.reference.GoDigest;
-import dev.kopi.reference.GoQuote;
 import dev.kopi.transport.ImageTransport;
 import java.util.Objects;
 import java.util.Optional;
@@ -70,12 +70,12 @@ public final class StorageTransport implements ImageTransport {
      */
     public StorageReference parseStoreReference(StoreSpec store, String ref) throws InvalidReferenceException {
         if (ref.isEmpty()) {
-            throw invalid(GoQuote.quote(ref) + " is an empty reference");
+            throw invalid(GoStrconv.quote(ref) + " is an empty reference");
         }
         if (ref.charAt(0) == '[') {
             int close = ref.indexOf(']');
             if (close < 1) {
-                throw invalid("store specifier in " + GoQuote.quote(ref) + " did not end");
+                throw invalid("store specifier in " + GoStrconv.quote(ref) + " did not end");
             }
             ref = ref.substring(close + 1);
         }
@@ -84,9 +84,9 @@ public final class StorageTransport implements ImageTransport {
         if (split >= 0) {
             String possibleId = ref.substring(split + 1);
             if (possibleId.isEmpty()) {
-                throw invalid("empty trailing digest or ID in " + GoQuote.quote(ref));
+                throw invalid("empty trailing digest or ID in " + GoStrconv.quote(ref));
             }
-            if (!GoDigest.isValid(possibleId)) { // a digest stays part of the name
+            if (!Digest.isValid(possibleId)) { // a digest stays part of the name
                 if (imageIdError(possibleId) == null) {
                     id = possibleId;
                 } else {
@@ -95,7 +95,7 @@ public final class StorageTransport implements ImageTransport {
                             && found.get().startsWith(possibleId)) {
                         id = found.get();
                     } else {
-                        throw invalid(GoQuote.quote(possibleId) + " does not look like an image ID or digest");
+                        throw invalid(GoStrconv.quote(possibleId) + " does not look like an image ID or digest");
                     }
                 }
                 ref = ref.substring(0, split);
@@ -115,7 +115,7 @@ public final class StorageTransport implements ImageTransport {
                 named = DockerReference.parseNormalized(ref).tagNameOnly();
             } catch (InvalidReferenceException e) {
                 throw new InvalidReferenceException(
-                        "parsing named reference " + GoQuote.quote(ref) + ": " + e.getMessage(), e);
+                        "parsing named reference " + GoStrconv.quote(ref) + ": " + e.getMessage(), e);
             }
         }
         return StorageReference.of(store, named, id);
@@ -158,14 +158,14 @@ public final class StorageTransport implements ImageTransport {
         if (fields.length == 2) {
             String idErr = imageIdError(fields[1]);
             if (idErr != null) {
-                String digestErr = GoDigest.validate(fields[1]);
+                String digestErr = Digest.validate(fields[1]);
                 if (digestErr != null) {
                     throw new InvalidReferenceException(fields[1] + " is neither a valid digest(" + digestErr
                             + ") nor a valid ID(" + idErr + ")");
                 }
             }
         } else if (fields.length == 3) {
-            String digestErr = GoDigest.validate(fields[1]);
+            String digestErr = Digest.validate(fields[1]);
             if (digestErr != null) {
                 throw new InvalidReferenceException(digestErr);
             }
@@ -178,7 +178,7 @@ public final class StorageTransport implements ImageTransport {
 
     /** The error for an invalid full image ID (64 lower-case hex characters), or null when it is valid. */
     static String imageIdError(String id) {
-        return GoDigest.validate("sha256:" + id);
+        return Digest.validate("sha256:" + id);
     }
 
     private static InvalidReferenceException invalid(String what) {

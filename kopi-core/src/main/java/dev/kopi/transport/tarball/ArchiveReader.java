@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kopi.digest.SizeLimits;
 import dev.kopi.error.ErrorCode;
 import dev.kopi.error.ImageException;
+import dev.kopi.internal.go.GoStrconv;
 import dev.kopi.reference.DockerReference;
 import dev.kopi.error.InvalidReferenceException;
 import java.io.Closeable;
@@ -78,7 +79,7 @@ public final class ArchiveReader implements Closeable {
     public static ArchiveReader open(Path file, Path tmpDir) throws IOException {
         String p = file.toString();
         if (Files.isDirectory(file)) {
-            throw new ImageException(ErrorCode.INVALID_INPUT, "detecting compression for file " + GoCompat.quote(p)
+            throw new ImageException(ErrorCode.INVALID_INPUT, "detecting compression for file " + GoStrconv.quote(p)
                     + ": read " + p + ": is a directory");
         }
         InputStream in;
@@ -89,14 +90,14 @@ public final class ArchiveReader implements Closeable {
             // FileInputStream, not Files.newInputStream: the latter's available() seeks, which fails on a pipe
             in = Files.isRegularFile(file) ? Files.newInputStream(file) : new java.io.FileInputStream(file.toFile());
         } catch (IOException e) {
-            throw openError("opening file " + GoCompat.quote(p) + ": open " + p, e);
+            throw openError("opening file " + GoStrconv.quote(p) + ": open " + p, e);
         }
         try (in) {
             AutoDecompress.Result r;
             try {
                 r = AutoDecompress.open(in);
             } catch (IOException e) {
-                throw new ImageException(ErrorCode.IO, "detecting compression for file " + GoCompat.quote(p) + ": "
+                throw new ImageException(ErrorCode.IO, "detecting compression for file " + GoStrconv.quote(p) + ": "
                         + e.getMessage(), e);
             }
             if (!r.compressed() && Files.isRegularFile(file)) {
@@ -133,7 +134,7 @@ public final class ArchiveReader implements Closeable {
             try (OutputStream out = Files.newOutputStream(tmp)) {
                 dev.kopi.internal.io.Streams.copy(plain, out);
             } catch (IOException e) {
-                throw new ImageException(ErrorCode.IO, "copying contents to temporary file " + GoCompat.quote(
+                throw new ImageException(ErrorCode.IO, "copying contents to temporary file " + GoStrconv.quote(
                         tmp.toString()) + ": " + describe(e), e);
             }
             ArchiveReader r = new ArchiveReader(tmp, true);
@@ -183,7 +184,7 @@ public final class ArchiveReader implements Closeable {
                     try {
                         parsed = DockerReference.parseNormalized(tags.get(t));
                     } catch (InvalidReferenceException e) {
-                        throw new ImageException(ErrorCode.INVALID_INPUT, "Invalid tag " + GoCompat.quote(tags.get(t))
+                        throw new ImageException(ErrorCode.INVALID_INPUT, "Invalid tag " + GoStrconv.quote(tags.get(t))
                                 + " in manifest.json item @" + i + ": " + e.getMessage(), e);
                     }
                     if (parsed.toString().equals(want)) {
@@ -191,7 +192,7 @@ public final class ArchiveReader implements Closeable {
                     }
                 }
             }
-            throw new ImageException(ErrorCode.INVALID_INPUT, "Tag " + GoCompat.quote(want) + " not found");
+            throw new ImageException(ErrorCode.INVALID_INPUT, "Tag " + GoStrconv.quote(want) + " not found");
         }
         if (sourceIndex != -1) {
             if (sourceIndex >= manifest.size()) {
@@ -219,7 +220,7 @@ public final class ArchiveReader implements Closeable {
         }
         if (!e.isRegular()) {
             throw new ImageException(ErrorCode.INVALID_INPUT, "Error reading tar archive component "
-                    + GoCompat.quote(e.rawName()) + ": not a regular file");
+                    + GoStrconv.quote(e.rawName()) + ": not a regular file");
         }
         return e;
     }
@@ -253,11 +254,11 @@ public final class ArchiveReader implements Closeable {
         try {
             in = openComponent(componentPath);
         } catch (IOException e) {
-            throw new ImageException(ErrorCode.INVALID_INPUT, "loading tar component " + GoCompat.quote(componentPath)
+            throw new ImageException(ErrorCode.INVALID_INPUT, "loading tar component " + GoStrconv.quote(componentPath)
                     + ": " + e.getMessage(), e);
         }
         try (in) {
-            return SizeLimits.readAtMost(in, limit, "tar component " + GoCompat.quote(componentPath));
+            return SizeLimits.readAtMost(in, limit, "tar component " + GoStrconv.quote(componentPath));
         }
     }
 

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kopi.digest.Digest;
 import dev.kopi.error.ErrorCode;
 import dev.kopi.error.ImageException;
+import dev.kopi.internal.go.GoStrconv;
+import dev.kopi.json.GoJson;
 import dev.kopi.reference.DockerReference;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -121,7 +123,7 @@ public final class ArchiveWriter {
                 for (String attr : LEGACY_TOP_ATTRS) {
                     byte[] raw = top.get(attr);
                     layerConfig.put(attr, raw == null ? "null".getBytes(StandardCharsets.US_ASCII)
-                            : GoCompat.compactHtml(raw, 0, raw.length));
+                            : GoJson.compactHtml(raw, 0, raw.length));
                 }
             }
             chainId = chainId == null ? l.toString()
@@ -268,7 +270,7 @@ public final class ArchiveWriter {
             item = manifest.get(idx);
             if (!item.config.equals(configPath)) {
                 throw new ImageException(ErrorCode.IO, "Internal error: Trying to reuse ManifestItem values with configs "
-                        + GoCompat.quote(item.config) + " vs. " + GoCompat.quote(configPath));
+                        + GoStrconv.quote(item.config) + " vs. " + GoStrconv.quote(configPath));
             }
             if (!item.layers.equals(layerPaths)) {
                 throw new ImageException(ErrorCode.IO, "Internal error: Trying to reuse ManifestItem values with layers "

@@ -1,18 +1,20 @@
 package dev.kopi.transport.tarball;
 
-import java.nio.charset.StandardCharsets;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kopi.internal.go.GoStrconv;
+import dev.kopi.json.GoJson;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * Small pieces of Go standard-library behaviour that docker-save archives depend on byte for byte:
- * {@code path.Clean}/{@code path.Join}, {@code strconv.Atoi}/{@code strconv.Quote} error texts, and
- * {@code encoding/json} string escaping and {@code json.Compact} with HTML escaping (as {@code json.Marshal}
- * applies to embedded raw messages). Internal to the tarball and docker-archive code.
+ * {@code path.Clean}/{@code path.Join}, {@code strconv.Atoi} error texts, and the {@code encoding/json} string
+ * dialect the archive files are written in. Internal to the tarball and docker-archive code.
  */
 public final class GoCompat {
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
-
     private GoCompat() {
     }
 
@@ -79,90 +81,27 @@ public final class GoCompat {
             digits = digits.substring(1);
         }
         if (digits.isEmpty()) {
-            throw new NumberFormatException("strconv.Atoi: parsing " + quote(s) + ": invalid syntax");
+            throw new NumberFormatException("strconv.Atoi: parsing " + GoStrconv.quote(s) + ": invalid syntax");
         }
         for (int i = 0; i < digits.length(); i++) {
             char c = digits.charAt(i);
             if (c < '0' || c > '9') {
-                throw new NumberFormatException("strconv.Atoi: parsing " + quote(s) + ": invalid syntax");
+                throw new NumberFormatException("strconv.Atoi: parsing " + GoStrconv.quote(s) + ": invalid syntax");
             }
         }
         try {
             return Long.parseLong((neg ? "-" : "") + digits);
         } catch (NumberFormatException e) {
-            throw new NumberFormatException("strconv.Atoi: parsing " + quote(s) + ": value out of range");
+            throw new NumberFormatException("strconv.Atoi: parsing " + GoStrconv.quote(s) + ": value out of range");
         }
-    }
-
-    /** Go's {@code strconv.Quote} (and {@code %q}) for a string: printable runes kept, others escaped. */
-    public static String quote(String s) {
-        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-        s.codePoints().forEach(cp -> {
-            switch (cp) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case 7 -> b.append("\\a");
-                case '\b' -> b.append("\\b");
-                case '\f' -> b.append("\\f");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                case 11 -> b.append("\\v");
-                default -> {
-                    if (cp < 0x20 || cp == 0x7f) {
-                        b.append("\\x").append(HEX[cp >> 4]).append(HEX[cp & 0xf]);
-                    } else if (cp >= 0xD800 && cp <= 0xDFFF) {
-                        b.append("\\ufffd");
-                    } else if (cp >= 0x80 && !isPrintable(cp)) {
-                        b.append(cp > 0xffff ? String.format("\\U%08x", cp) : String.format("\\u%04x", cp));
-                    } else {
-                        b.appendCodePoint(cp);
-                    }
-                }
-            }
-        });
-        return b.append('"').toString();
-    }
-
-    private static boolean isPrintable(int cp) {
-        int t = Character.getType(cp);
-        return t != Character.CONTROL && t != Character.FORMAT && t != Character.UNASSIGNED
-                && t != Character.PRIVATE_USE && t != Character.SURROGATE && t != Character.LINE_SEPARATOR
-                && t != Character.PARAGRAPH_SEPARATOR && (t != Character.SPACE_SEPARATOR || cp == ' ');
     }
 
     /**
-     * Appends {@code s} as a JSON string the way Go's {@code json.Marshal} writes it (Go 1.19): HTML-safe
-     * escapes for {@code < > &}, U+2028 and U+2029 escaped, control characters other than
-     * {@code \n \r \t} as backslash-u00XX, unpaired surrogates as U+FFFD.
+     * Appends {@code s} as a JSON string the way the Go 1.19 {@code json.Marshal} of skopeo 1.9.3 writes it (see
+     * {@link GoJson#appendStringGo119}).
      */
     public static void appendJsonString(StringBuilder b, String s) {
-        b.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                case '<', '>', '&', '\u2028', '\u2029' -> b.append("\\u").append(HEX[c >> 12 & 0xf])
-                        .append(HEX[c >> 8 & 0xf]).append(HEX[c >> 4 & 0xf]).append(HEX[c & 0xf]);
-                default -> {
-                    if (c < 0x20) {
-                        b.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xf]);
-                    } else if (Character.isHighSurrogate(c) && i + 1 < s.length()
-                            && Character.isLowSurrogate(s.charAt(i + 1))) {
-                        b.append(c).append(s.charAt(++i));
-                    } else if (Character.isSurrogate(c)) {
-                        b.append('\ufffd');
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        b.append('"');
+        GoJson.appendStringGo119(b, s);
     }
 
     /** {@link #appendJsonString} into a new String. */
@@ -173,43 +112,26 @@ public final class GoCompat {
     }
 
     /**
-     * Go's {@code json.Compact} with HTML escaping, as {@code json.Marshal} applies to a {@code json.RawMessage}:
-     * insignificant whitespace is removed, {@code < > &} and U+2028/U+2029 are escaped. The input must be
-     * valid JSON; other bytes (including invalid UTF-8) are kept as they are.
+     * The member {@code encoding/json} decodes into the struct field {@code name}, as the tarball code reads it:
+     * the exact key, else the last key that matches ignoring case; null when there is none or {@code obj} is not
+     * an object. (Go lets a later case-insensitive match override an exact one; kopi does not.)
      */
-    public static byte[] compactHtml(byte[] raw, int from, int to) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(to - from);
-        boolean inString = false;
-        for (int i = from; i < to; i++) {
-            int c = raw[i] & 0xff;
-            if (inString) {
-                if (c == '\\' && i + 1 < to) {
-                    out.write(c);
-                    out.write(raw[++i]);
-                    continue;
-                }
-                if (c == '"') {
-                    inString = false;
-                }
-            } else {
-                if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-                    continue;
-                }
-                if (c == '"') {
-                    inString = true;
-                }
-            }
-            if (c == '<' || c == '>' || c == '&') {
-                out.writeBytes(("\\u00" + HEX[c >> 4] + HEX[c & 0xf]).getBytes(StandardCharsets.US_ASCII));
-            } else if (c == 0xE2 && i + 2 < to && (raw[i + 1] & 0xff) == 0x80
-                    && ((raw[i + 2] & 0xff) == 0xA8 || (raw[i + 2] & 0xff) == 0xA9)) {
-                out.writeBytes(((raw[i + 2] & 0xff) == 0xA8 ? "\\u2028" : "\\u2029")
-                        .getBytes(StandardCharsets.US_ASCII));
-                i += 2;
-            } else {
-                out.write(c);
+    static JsonNode jsonField(JsonNode obj, String name) {
+        if (obj == null || !obj.isObject()) {
+            return null;
+        }
+        JsonNode exact = obj.get(name);
+        if (exact != null) {
+            return exact;
+        }
+        String lower = name.toLowerCase(Locale.ROOT);
+        JsonNode found = null;
+        for (Iterator<Map.Entry<String, JsonNode>> it = obj.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (e.getKey().toLowerCase(Locale.ROOT).equals(lower)) {
+                found = e.getValue();
             }
         }
-        return out.toByteArray();
+        return found;
     }
 }

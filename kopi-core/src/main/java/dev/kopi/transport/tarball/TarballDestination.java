@@ -22,10 +22,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -172,20 +169,20 @@ public class TarballDestination implements ImageDestination {
                     + (root == null || root.isMissingNode() ? "nothing" : ArchiveReader.jsonKind(root))
                     + " into Go value of type manifest.Schema2");
         }
-        JsonNode sv = field(root, "schemaVersion");
-        JsonNode mt = field(root, "mediaType");
+        JsonNode sv = GoCompat.jsonField(root, "schemaVersion");
+        JsonNode mt = GoCompat.jsonField(root, "mediaType");
         if (sv == null || !sv.canConvertToExactIntegral() || sv.asLong() != 2 || mt == null
                 || !MediaTypes.DOCKER_V2S2.equals(mt.asText())) {
             throw new ImageException(ErrorCode.MANIFEST_TYPE_REJECTED,
                     "Unsupported manifest type, need a Docker schema 2 manifest");
         }
-        JsonNode cfg = field(root, "config");
-        Digest configDigest = parseDigest(cfg == null ? null : field(cfg, "digest"));
+        JsonNode cfg = GoCompat.jsonField(root, "config");
+        Digest configDigest = parseDigest(cfg == null ? null : GoCompat.jsonField(cfg, "digest"));
         List<Digest> layers = new ArrayList<>();
-        JsonNode ls = field(root, "layers");
+        JsonNode ls = GoCompat.jsonField(root, "layers");
         if (ls != null && ls.isArray()) {
             for (JsonNode l : ls) {
-                layers.add(parseDigest(field(l, "digest")));
+                layers.add(parseDigest(GoCompat.jsonField(l, "digest")));
             }
         }
         archive.addImage(layers, configDigest, config, repoTags);
@@ -193,24 +190,6 @@ public class TarballDestination implements ImageDestination {
 
     private static Digest parseDigest(JsonNode n) throws ImageException {
         return Digest.parse(n == null || n.isNull() ? "" : n.asText());
-    }
-
-    private static JsonNode field(JsonNode obj, String name) {
-        if (obj == null || !obj.isObject()) {
-            return null;
-        }
-        JsonNode exact = obj.get(name);
-        if (exact != null) {
-            return exact;
-        }
-        JsonNode found = null;
-        for (Iterator<Map.Entry<String, JsonNode>> it = obj.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            if (e.getKey().toLowerCase(Locale.ROOT).equals(name.toLowerCase(Locale.ROOT))) {
-                found = e.getValue();
-            }
-        }
-        return found;
     }
 
     @Override

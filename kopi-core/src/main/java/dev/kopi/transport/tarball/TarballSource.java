@@ -9,6 +9,7 @@ import dev.kopi.digest.SizeLimits;
 import dev.kopi.error.ErrorCode;
 import dev.kopi.error.ImageException;
 import dev.kopi.image.RawManifest;
+import dev.kopi.internal.go.GoStrconv;
 import dev.kopi.manifest.MediaTypes;
 import dev.kopi.reference.DockerReference;
 import dev.kopi.signature.Signature;
@@ -21,10 +22,8 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -97,53 +96,35 @@ public class TarballSource implements ImageSource {
         try {
             root = JSON.readTree(configBytes);
         } catch (IOException e) {
-            throw new ImageException(ErrorCode.INVALID_INPUT, "decoding tar config " + GoCompat.quote(configPath) + ": "
+            throw new ImageException(ErrorCode.INVALID_INPUT, "decoding tar config " + GoStrconv.quote(configPath) + ": "
                     + ArchiveReader.firstLine(e), e);
         }
         if (root == null || root.isMissingNode()) {
-            throw new ImageException(ErrorCode.INVALID_INPUT, "decoding tar config " + GoCompat.quote(configPath)
+            throw new ImageException(ErrorCode.INVALID_INPUT, "decoding tar config " + GoStrconv.quote(configPath)
                     + ": unexpected end of JSON input");
         }
         if (!root.isObject() && !root.isNull()) {
-            throw new ImageException(ErrorCode.INVALID_INPUT, "decoding tar config " + GoCompat.quote(configPath)
+            throw new ImageException(ErrorCode.INVALID_INPUT, "decoding tar config " + GoStrconv.quote(configPath)
                     + ": json: cannot unmarshal " + ArchiveReader.jsonKind(root)
                     + " into Go value of type manifest.Schema2Image");
         }
-        JsonNode rootfs = field(root, "rootfs");
+        JsonNode rootfs = GoCompat.jsonField(root, "rootfs");
         if (rootfs == null || rootfs.isNull()) {
             throw new ImageException(ErrorCode.INVALID_INPUT,
-                    "Invalid image config (rootFS is not set): " + GoCompat.quote(configPath));
+                    "Invalid image config (rootFS is not set): " + GoStrconv.quote(configPath));
         }
         List<String> out = new ArrayList<>();
-        JsonNode ids = field(rootfs, "diff_ids");
+        JsonNode ids = GoCompat.jsonField(rootfs, "diff_ids");
         if (ids != null && ids.isArray()) {
             for (JsonNode d : ids) {
                 out.add(d.isNull() ? "" : d.asText());
             }
         } else if (ids != null && !ids.isNull()) {
-            throw new ImageException(ErrorCode.INVALID_INPUT, "decoding tar config " + GoCompat.quote(configPath)
+            throw new ImageException(ErrorCode.INVALID_INPUT, "decoding tar config " + GoStrconv.quote(configPath)
                     + ": json: cannot unmarshal " + ArchiveReader.jsonKind(ids)
                     + " into Go struct field Schema2RootFS.rootfs.diff_ids of type []digest.Digest");
         }
         return out;
-    }
-
-    private static JsonNode field(JsonNode obj, String name) {
-        if (obj == null || !obj.isObject()) {
-            return null;
-        }
-        JsonNode exact = obj.get(name);
-        if (exact != null) {
-            return exact;
-        }
-        JsonNode found = null;
-        for (Iterator<String> it = obj.fieldNames(); it.hasNext(); ) {
-            String k = it.next();
-            if (k.toLowerCase(Locale.ROOT).equals(name)) {
-                found = obj.get(k);
-            }
-        }
-        return found;
     }
 
     private Map<String, LayerInfo> prepareLayerData(ManifestItem item, List<String> diffIds) throws IOException {
@@ -161,7 +142,7 @@ public class TarballSource implements ImageSource {
             String layerPath = GoCompat.cleanPath(item.layers().get(i));
             if (diffIdByPath.containsKey(layerPath)) {
                 throw new ImageException(ErrorCode.INVALID_INPUT,
-                        "Layer tarfile " + GoCompat.quote(layerPath) + " used for two different DiffID values");
+                        "Layer tarfile " + GoStrconv.quote(layerPath) + " used for two different DiffID values");
             }
             pathByDiffId.put(diffId, layerPath);
             diffIdByPath.put(layerPath, diffId);
@@ -183,14 +164,14 @@ public class TarballSource implements ImageSource {
                 try {
                     r = AutoDecompress.open(raw);
                 } catch (IOException ex) {
-                    throw new ImageException(ErrorCode.INVALID_INPUT, "auto-decompressing " + GoCompat.quote(layerPath)
+                    throw new ImageException(ErrorCode.INVALID_INPUT, "auto-decompressing " + GoStrconv.quote(layerPath)
                             + " to determine its size: " + ex.getMessage(), ex);
                 }
                 if (r.compressed()) {
                     try (InputStream un = r.stream()) {
                         size = dev.kopi.internal.io.Streams.copy(un, java.io.OutputStream.nullOutputStream());
                     } catch (IOException ex) {
-                        throw new ImageException(ErrorCode.INVALID_INPUT, "reading " + GoCompat.quote(layerPath)
+                        throw new ImageException(ErrorCode.INVALID_INPUT, "reading " + GoStrconv.quote(layerPath)
                                 + " to find its size: " + ex.getMessage(), ex);
                     }
                 }

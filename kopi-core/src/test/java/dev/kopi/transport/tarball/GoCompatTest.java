@@ -3,6 +3,8 @@ package dev.kopi.transport.tarball;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kopi.internal.go.GoStrconv;
+import dev.kopi.json.GoJson;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,7 +36,7 @@ class GoCompatTest {
 
     @Test
     void quote() {
-        assertThat(GoCompat.quote("a\"b\\c\n\u0001é")).isEqualTo("\"a\\\"b\\\\c\\n\\x01é\"");
+        assertThat(GoStrconv.quote("a\"b\\c\n\u0001é")).isEqualTo("\"a\\\"b\\\\c\\n\\x01é\"");
     }
 
     @Test
@@ -46,7 +48,18 @@ class GoCompatTest {
     @Test
     void compactEscapesHtml() {
         byte[] raw = "{ \"a\" : [1, 2,\n\"<x> & \\\" y\u2029\"] }".getBytes(StandardCharsets.UTF_8);
-        assertThat(new String(GoCompat.compactHtml(raw, 0, raw.length), StandardCharsets.UTF_8))
+        assertThat(new String(GoJson.compactHtml(raw, 0, raw.length), StandardCharsets.UTF_8))
                 .isEqualTo("{\"a\":[1,2,\"\\u003cx\\u003e \\u0026 \\\" y\\u2029\"]}");
+    }
+
+    @Test
+    void jsonFieldMatchesLikeTheTarballReadersDid() throws Exception {
+        com.fasterxml.jackson.databind.JsonNode n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                "{\"MediaType\":1,\"mediatype\":2,\"rootfs\":3,\"ROOTFS\":4,\"x\":5}");
+        assertThat(GoCompat.jsonField(n, "mediaType").asInt()).isEqualTo(2); // last case-insensitive match
+        assertThat(GoCompat.jsonField(n, "rootfs").asInt()).isEqualTo(3); // exact match first
+        assertThat(GoCompat.jsonField(n, "RootFS").asInt()).isEqualTo(4);
+        assertThat(GoCompat.jsonField(n, "y")).isNull();
+        assertThat(GoCompat.jsonField(n.get("x"), "x")).isNull();
     }
 }

@@ -1,4 +1,4 @@
-package dev.kopi.template;
+package dev.kopi.internal.go;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -9,19 +9,29 @@ import java.time.format.TextStyle;
 import java.util.Locale;
 import java.util.TimeZone;
 
-/** Go's time.Time formatting (layouts such as "2006-01-02 15:04:05.999999999 -0700 MST") over java.time values. */
-final class GoTime {
-    static final String STRING_LAYOUT = "2006-01-02 15:04:05.999999999 -0700 MST";
-    static final String RFC3339_NANO = "2006-01-02T15:04:05.999999999Z07:00";
+/**
+ * Go's {@code time.Time} formatting ({@code Time.Format} layouts such as
+ * {@code "2006-01-02 15:04:05.999999999 -0700 MST"}, {@code Time.String}, RFC 3339) over java.time values. The one
+ * implementation for templates and JSON documents.
+ */
+public final class GoTimeFormat {
+    /** The layout of {@code time.Time.String()}. */
+    public static final String STRING_LAYOUT = "2006-01-02 15:04:05.999999999 -0700 MST";
+    /** {@code time.RFC3339Nano}, also what {@code time.Time} marshals to in JSON. */
+    public static final String RFC3339_NANO = "2006-01-02T15:04:05.999999999Z07:00";
 
-    private GoTime() {
+    private GoTimeFormat() {
     }
 
     /** A time value with the zone name Go would show (empty when Go would only know the offset). */
-    record Moment(ZonedDateTime t, String zoneName) {
+    public record Moment(ZonedDateTime t, String zoneName) {
     }
 
-    static Moment moment(Object v) {
+    /**
+     * The moment Go would hold for an {@link Instant} (UTC), an {@link OffsetDateTime} (named like Go's
+     * {@code time.Parse} names it) or a {@link ZonedDateTime}.
+     */
+    public static Moment moment(Object v) {
         if (v instanceof Instant i) {
             return new Moment(i.atZone(ZoneOffset.UTC), "UTC");
         }
@@ -68,19 +78,26 @@ final class GoTime {
         return name;
     }
 
-    static String string(Object v) {
+    /** {@code time.Time.String()}. */
+    public static String string(Object v) {
         return format(moment(v), STRING_LAYOUT);
     }
 
-    static String rfc3339Nano(Object v) {
+    /** {@code t.Format(time.RFC3339Nano)}. */
+    public static String rfc3339Nano(Object v) {
         return format(moment(v), RFC3339_NANO);
+    }
+
+    /** {@code t.Format(time.RFC3339Nano)} for a time with a fixed offset. */
+    public static String rfc3339Nano(OffsetDateTime t) {
+        return format(new Moment(t.toZonedDateTime(), ""), RFC3339_NANO); // the layout shows no zone name
     }
 
     private static final String[] LONG_DAYS = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
         "Sunday"};
 
     /** Formats like Go's Time.Format. */
-    static String format(Moment m, String layout) {
+    public static String format(Moment m, String layout) {
         ZonedDateTime t = m.t();
         StringBuilder b = new StringBuilder();
         int i = 0;
