@@ -82,6 +82,8 @@ public final class Main implements Callable<Integer> {
             Object root = parseResult.commandSpec().userObject();
             if (root instanceof Main m) {
                 Deadline.start(m.global.commandTimeout, err);
+                dev.kopi.log.Log.install((level, msg) -> Logrus.log(err, level.name().toLowerCase(java.util.Locale.ROOT),
+                        msg), m.global.debug);
             }
             int code = new CommandLine.RunLast().execute(parseResult);
             if (code == 0 && Deadline.expired()) {

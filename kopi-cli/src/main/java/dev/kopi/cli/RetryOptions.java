@@ -29,9 +29,8 @@ final class RetryOptions {
                 }
                 Duration delay = retryDelay != null && !retryDelay.isZero() ? retryDelay
                         : Duration.ofSeconds(1L << Math.min(attempt, 8));
-                System.err.flush();
-                Logrus.log(System.err, "warning", "Failed, retrying in " + formatDelay(delay) + " ... ("
-                        + (attempt + 1) + "/" + retryTimes + "). Error: " + e.getMessage());
+                dev.kopi.log.Log.warn("Failed, retrying in " + formatDelay(delay) + " ... (" + (attempt + 1) + "/"
+                        + retryTimes + "). Error: " + e.getMessage());
                 try {
                     Thread.sleep(delay.toMillis());
                 } catch (InterruptedException ie) {
