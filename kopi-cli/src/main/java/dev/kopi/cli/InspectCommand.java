@@ -124,7 +124,18 @@ final class InspectCommand implements Callable<Integer> {
                 }
                 return 0;
             }
-            writeOutput(out, ImageInspector.inspect(img, List.of(), alg));
+            List<String> repoTags = List.of();
+            if (!noTags && src.reference() instanceof dev.kopi.transport.docker.DockerImageReference d) {
+                try {
+                    repoTags = dev.kopi.transport.docker.DockerRegistry.listTags(d.ref(), ctx);
+                } catch (ImageException e) {
+                    if (e.code() != dev.kopi.error.ErrorCode.DENIED && !e.getMessage().endsWith("404 page not found")) {
+                        throw ImageException.wrap("Error determining repository tags", e);
+                    }
+                    dev.kopi.log.Log.warn("Registry disallows tag list retrieval; skipping");
+                }
+            }
+            writeOutput(out, ImageInspector.inspect(img, repoTags, alg));
             return 0;
         }
     }

@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
 
 /** The {@code kopi} command: skopeo's command line over kopi-core. */
 @Command(name = "kopi", description = "Various operations with container images and container image registries",
-        subcommands = {CopyCommand.class, InspectCommand.class, ManifestDigestCommand.class,
+        subcommands = {CopyCommand.class, DeleteCommand.class, InspectCommand.class, ListTagsCommand.class,
+                ManifestDigestCommand.class,
                 CommandLine.HelpCommand.class},
         usageHelpAutoWidth = true)
 public final class Main implements Callable<Integer> {

@@ -61,6 +61,9 @@ public final class VerifyingInputStream extends DigestingInputStream {
 
     /** Reads to the end (so that verification happens) without keeping the data. */
     public void drain() throws IOException {
+        if (verified) {
+            return; // already read to the end (possibly by a consumer that then closed the stream)
+        }
         byte[] buf = new byte[65536];
         while (read(buf, 0, buf.length) >= 0) {
             // discard

@@ -1,5 +1,7 @@
 package dev.kopi.transport.docker;
 
+import dev.kopi.digest.Digest;
+
 import dev.kopi.error.ImageException;
 import dev.kopi.error.InvalidReferenceException;
 import dev.kopi.internal.go.GoStrconv;
@@ -108,21 +110,31 @@ public final class DockerImageReference implements dev.kopi.transport.ImageRefer
 
     @Override
     public ImageSource newImageSource(ImageContext ctx) throws IOException {
-        throw notImplemented();
+        tagOrDigest();
+        return new DockerImageSource(this, RegistryClients.forReference(ref, ctx, false));
     }
 
     @Override
     public ImageDestination newImageDestination(ImageContext ctx) throws IOException {
-        throw notImplemented();
+        return new DockerImageDestination(this, RegistryClients.forReference(ref, ctx, true));
     }
 
+    /** Deletes the manifest the reference names (a tag is resolved to its digest first), as skopeo delete does. */
     @Override
     public void deleteImage(ImageContext ctx) throws IOException {
-        throw notImplemented();
-    }
-
-    private static ImageException notImplemented() {
-        return ImageException.unsupported("docker: reading/writing images is not implemented yet");
+        if (ref.tag().isEmpty() && ref.digest().isEmpty()) {
+            throw ImageException.invalid("Docker reference without a tag or digest cannot be deleted");
+        }
+        try (RegistryClient c = RegistryClients.forReference(ref, ctx, true)) {
+            Digest d;
+            if (ref.digest().isPresent()) {
+                d = ref.digest().get();
+            } else {
+                d = c.headManifest(ref.tag().get()).orElseThrow(() -> ImageException.notFound("Unable to delete "
+                        + ref + ". Image may not exist or is not stored with a v2 Schema in a v2 registry"));
+            }
+            c.deleteManifest(d);
+        }
     }
 
     @Override

@@ -1,0 +1,114 @@
+package dev.kopi.transport.docker;
+
+import dev.kopi.blob.BlobInfo;
+import dev.kopi.digest.Digest;
+import dev.kopi.error.ImageException;
+import dev.kopi.manifest.Manifests;
+import dev.kopi.manifest.MediaTypes;
+import dev.kopi.signature.Signature;
+import dev.kopi.transport.DestinationCapabilities;
+import dev.kopi.transport.DestinationCapabilities.LayerCompression;
+import dev.kopi.transport.ImageDestination;
+import dev.kopi.transport.ImageReference;
+import dev.kopi.log.Log;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Writes an image to a registry: blobs first (reused when present, mounted from another repository of the same
+ * registry when known there, else uploaded), then the manifest, so the registry never has a manifest whose blobs
+ * are missing.
+ */
+final class DockerImageDestination implements ImageDestination {
+    private static final DestinationCapabilities CAPABILITIES = new DestinationCapabilities(
+            List.of(MediaTypes.OCI_MANIFEST, MediaTypes.DOCKER_V2S2, MediaTypes.DOCKER_V2S1_SIGNED,
+                    MediaTypes.DOCKER_V2S1, MediaTypes.DOCKER_V2_LIST, MediaTypes.OCI_INDEX),
+            LayerCompression.COMPRESS, true, false, false, true, true);
+
+    private final DockerImageReference ref;
+    private final RegistryClient client;
+
+    DockerImageDestination(DockerImageReference ref, RegistryClient client) {
+        this.ref = ref;
+        this.client = client;
+    }
+
+    @Override
+    public ImageReference reference() {
+        return ref;
+    }
+
+    @Override
+    public DestinationCapabilities capabilities() {
+        return CAPABILITIES;
+    }
+
+    @Override
+    public Optional<BlobInfo> tryReusingBlob(BlobInfo info) throws IOException {
+        if (info.digest() == null) {
+            return Optional.empty();
+        }
+        long size = client.blobSize(info.digest());
+        if (size >= 0) {
+            BlobLocations.record(client.registry(), client.repository(), info.digest());
+            return Optional.of(info.withDigestAndSize(info.digest(), info.size() >= 0 ? info.size() : size));
+        }
+        for (String repo : BlobLocations.candidates(client.registry(), info.digest())) {
+            if (repo.equals(client.repository())) {
+                continue;
+            }
+            if (client.mountBlob(info.digest(), repo)) {
+                Log.debug(() -> "Mounted " + info.digest() + " from " + repo);
+                BlobLocations.record(client.registry(), client.repository(), info.digest());
+                return Optional.of(info);
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public BlobInfo putBlob(InputStream stream, BlobInfo info, PutBlobOptions options) throws IOException {
+        BlobInfo stored = client.uploadBlob(stream, info.digest(), info.size());
+        BlobLocations.record(client.registry(), client.repository(), stored.digest());
+        return info.withDigestAndSize(stored.digest(), stored.size());
+    }
+
+    @Override
+    public void putManifest(byte[] manifest, String mediaType, Optional<Digest> instance) throws IOException {
+        String target;
+        if (instance.isPresent()) {
+            target = instance.get().toString();
+        } else if (ref.ref().tag().isPresent()) {
+            target = ref.ref().tag().get();
+        } else if (ref.ref().digest().isPresent()) {
+            Digest want = ref.ref().digest().get();
+            if (!Manifests.matchesDigest(manifest, want)) {
+                throw ImageException.invalid("Upload of manifest to " + ref.ref() + " failed: digest "
+                        + Manifests.digest(manifest, want.algorithm()) + " does not match the digest in the reference");
+            }
+            target = want.toString();
+        } else {
+            target = Manifests.digest(manifest).toString();
+        }
+        client.putManifest(manifest, mediaType, target);
+    }
+
+    @Override
+    public void putSignatures(List<Signature> signatures, Optional<Digest> instance) throws IOException {
+        if (!signatures.isEmpty()) {
+            throw ImageException.unsupported("Pushing signatures to a Docker registry is not supported, and there is"
+                    + " no applicable signature storage configured");
+        }
+    }
+
+    @Override
+    public void commit() {
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

@@ -1,0 +1,27 @@
+package dev.kopi.transport.docker;
+
+import dev.kopi.reference.DockerReference;
+import dev.kopi.transport.ImageContext;
+import java.io.IOException;
+import java.util.List;
+
+/** Registry operations that are not about one image: the tag list of a repository. */
+public final class DockerRegistry {
+    private DockerRegistry() {
+    }
+
+    /** The tags of the repository {@code ref} names (its tag or digest is ignored). */
+    public static List<String> listTags(DockerReference ref, ImageContext ctx) throws IOException {
+        try (RegistryClient c = RegistryClients.forReference(ref, ctx, false)) {
+            return c.listTags();
+        }
+    }
+
+    /** Checks credentials against a registry, as {@code login} does before saving them. */
+    public static void checkAuth(String registry, ImageContext ctx) throws IOException {
+        DockerReference ref = DockerReference.parseNormalized(registry + "/kopi-login-check");
+        try (RegistryClient c = RegistryClients.forReference(ref, ctx, false)) {
+            c.checkAuth();
+        }
+    }
+}

@@ -1,0 +1,617 @@
+package dev.kopi.transport.docker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kopi.blob.BlobInfo;
+import dev.kopi.digest.Digest;
+import dev.kopi.digest.DigestAlgorithm;
+import dev.kopi.digest.DigestingInputStream;
+import dev.kopi.digest.SizeLimits;
+import dev.kopi.error.ErrorCode;
+import dev.kopi.error.ImageException;
+import dev.kopi.image.RawManifest;
+import dev.kopi.internal.http.Headers;
+import dev.kopi.internal.http.HttpClient;
+import dev.kopi.internal.http.HttpException;
+import dev.kopi.internal.http.Request;
+import dev.kopi.internal.http.RequestBody;
+import dev.kopi.internal.http.Response;
+import dev.kopi.internal.http.TlsSettings;
+import dev.kopi.log.Log;
+import dev.kopi.manifest.Manifests;
+import dev.kopi.manifest.MediaTypes;
+import dev.kopi.transport.docker.auth.Challenge;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A client for one repository of one registry (Registry API v2 / OCI distribution): ping and challenge, Basic and
+ * Bearer token auth with a per-scope token cache, manifests, blobs (with resumed downloads), uploads, cross-repo
+ * mounts and the tag list. Thread-safe.
+ */
+public final class RegistryClient implements Closeable {
+    /** The manifest types asked for, as containers/image's DefaultRequestedManifestMIMETypes. */
+    static final List<String> MANIFEST_ACCEPT = List.of(MediaTypes.OCI_MANIFEST, MediaTypes.DOCKER_V2S2,
+            MediaTypes.DOCKER_V2S1_SIGNED, MediaTypes.DOCKER_V2S1, MediaTypes.DOCKER_V2_LIST, MediaTypes.OCI_INDEX);
+    private static final Pattern LINK_NEXT = Pattern.compile("<([^>]*)>\\s*;\\s*rel=\"?next\"?");
+    private static final int MAX_RESUMES = 5;
+
+    /** Credentials for one registry: a user and password, or an identity (refresh) token. */
+    public record Auth(String username, String password, String identityToken) {
+        public static final Auth ANONYMOUS = new Auth("", "", "");
+
+        public Auth {
+            username = username == null ? "" : username;
+            password = password == null ? "" : password;
+            identityToken = identityToken == null ? "" : identityToken;
+        }
+
+        @Override
+        public String toString() {
+            return "Auth[" + (username.isEmpty() ? "anonymous" : username) + "]";
+        }
+    }
+
+    private record Token(String value, Instant expires) {
+    }
+
+    private final String registry;
+    private final String endpoint;
+    private final String repository;
+    private final String actions;
+    private final HttpClient http;
+    private final Auth auth;
+    private final String registryToken;
+    private final boolean insecure;
+    private final String userAgent;
+    private final Map<String, Token> tokens = new ConcurrentHashMap<>();
+    private volatile String scheme;
+    private volatile List<Challenge> challenges = List.of();
+
+    /**
+     * @param registry host[:port] as in the reference ({@code docker.io} is reached at registry-1.docker.io)
+     * @param repository the repository path
+     * @param push whether push access is needed (scope {@code pull,push})
+     * @param tls the TLS settings for the registry; {@code insecure} also allows falling back to plain http
+     */
+    public RegistryClient(String registry, String repository, boolean push, Auth auth, String registryToken,
+            TlsSettings tls, boolean insecure, String userAgent) {
+        this.registry = registry;
+        this.endpoint = registry.equals("docker.io") ? "registry-1.docker.io" : registry;
+        this.repository = repository;
+        this.actions = push ? "pull,push" : "pull";
+        this.auth = auth == null ? Auth.ANONYMOUS : auth;
+        this.registryToken = registryToken == null ? "" : registryToken;
+        this.insecure = insecure;
+        this.userAgent = userAgent;
+        this.http = HttpClient.builder()
+                .connectTimeout(Duration.ofSeconds(30))
+                .readTimeout(Duration.ofMinutes(5))
+                .userAgent(userAgent)
+                .tls(hostPort -> tls)
+                .allowPlainHttp(insecure)
+                .build();
+    }
+
+    public String registry() {
+        return registry;
+    }
+
+    public String repository() {
+        return repository;
+    }
+
+    /** {@code registry/repository}, as containers/image names a reference in errors. */
+    public String name() {
+        return registry + "/" + repository;
+    }
+
+    // ---- ping and auth ----
+
+    /** Pings {@code /v2/} once (https, and plain http too when insecure), recording the auth challenges. */
+    public synchronized void ping() throws IOException {
+        if (scheme != null) {
+            return;
+        }
+        IOException err;
+        try {
+            pingWith("https");
+            return;
+        } catch (IOException e) {
+            err = e;
+        }
+        if (insecure) {
+            try {
+                pingWith("http");
+                return;
+            } catch (IOException e) {
+                err = e;
+            }
+        }
+        throw ImageException.wrap("pinging container registry " + registry, err);
+    }
+
+    private void pingWith(String s) throws IOException {
+        URI uri = URI.create(s + "://" + endpoint + "/v2/");
+        Log.debug(() -> "GET " + uri);
+        try (Response res = http.send(Request.builder("GET", uri).header("Docker-Distribution-API-Version",
+                "registry/2.0").build())) {
+            Log.debug(() -> "Ping " + uri + " status " + res.status());
+            if (res.status() != 200 && res.status() != 401) {
+                throw RegistryErrors.toError(res);
+            }
+            challenges = Challenge.parseAll(res.headers().allValues("WWW-Authenticate"));
+            res.discard(SizeLimits.ERROR_BODY);
+            scheme = s;
+        }
+    }
+
+    /** Whether the registry accepts these credentials: a ping, then an authenticated request as login does. */
+    public void checkAuth() throws IOException {
+        ping();
+        URI uri = url("/v2/");
+        Request.Builder b = Request.builder("GET", uri);
+        authorize(b, null);
+        try (Response res = send(b.build())) {
+            if (res.status() == 401) {
+                throw new ImageException(ErrorCode.UNAUTHORIZED, "authenticating creds for \"" + registry + "\": "
+                        + RegistryErrors.toError(res).getMessage());
+            }
+            if (res.status() != 200) {
+                throw ImageException.wrap("authenticating creds for \"" + registry + "\"",
+                        RegistryErrors.unexpectedStatus(res));
+            }
+            res.discard(SizeLimits.ERROR_BODY);
+        }
+    }
+
+    private URI url(String pathAndQuery) {
+        return URI.create(scheme + "://" + endpoint + pathAndQuery);
+    }
+
+    private String repoPath() {
+        return "/v2/" + repository;
+    }
+
+    /** Adds the Authorization header the challenges ask for; {@code extraScope} e.g. a mount's source repo. */
+    private void authorize(Request.Builder b, String extraScope) throws IOException {
+        b.setHeader("Docker-Distribution-API-Version", "registry/2.0");
+        for (Challenge c : challenges) {
+            switch (c.scheme()) {
+                case "basic" -> {
+                    b.setHeader("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                            (auth.username() + ":" + auth.password()).getBytes(StandardCharsets.UTF_8)));
+                    return;
+                }
+                case "bearer" -> {
+                    String t = registryToken.isEmpty() ? token(c, extraScope) : registryToken;
+                    b.setHeader("Authorization", "Bearer " + t);
+                    return;
+                }
+                default -> {
+                    // try the next challenge
+                }
+            }
+        }
+    }
+
+    private String token(Challenge c, String extraScope) throws IOException {
+        String key = extraScope == null ? "" : extraScope;
+        Token t = tokens.get(key);
+        if (t != null && Instant.now().isBefore(t.expires())) {
+            return t.value();
+        }
+        List<String> scopes = new ArrayList<>();
+        scopes.add("repository:" + repository + ":" + actions);
+        if (extraScope != null) {
+            scopes.add(extraScope);
+        }
+        t = auth.identityToken().isEmpty() ? fetchToken(c, scopes) : fetchOAuth2Token(c, scopes);
+        tokens.put(key, t);
+        return t.value();
+    }
+
+    private Token fetchToken(Challenge c, List<String> scopes) throws IOException {
+        String realm = c.parameter("realm");
+        if (realm == null) {
+            throw new ImageException(ErrorCode.UNAUTHORIZED, "missing realm in bearer auth challenge");
+        }
+        StringBuilder q = new StringBuilder();
+        if (!auth.username().isEmpty()) {
+            param(q, "account", auth.username());
+        }
+        String service = c.parameter("service");
+        if (service != null && !service.isEmpty()) {
+            param(q, "service", service);
+        }
+        for (String s : scopes) {
+            param(q, "scope", s);
+        }
+        URI uri = URI.create(realm + (realm.contains("?") ? "&" : "?") + q);
+        Request.Builder b = Request.builder("GET", uri).followRedirects(true);
+        if (!auth.username().isEmpty() && !auth.password().isEmpty()) {
+            b.setHeader("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                    (auth.username() + ":" + auth.password()).getBytes(StandardCharsets.UTF_8)));
+        }
+        Log.debug(() -> "GET " + Log.redact(uri.toString()));
+        try (Response res = send(b.build())) {
+            return tokenResponse(res);
+        }
+    }
+
+    private Token fetchOAuth2Token(Challenge c, List<String> scopes) throws IOException {
+        String realm = c.parameter("realm");
+        if (realm == null) {
+            throw new ImageException(ErrorCode.UNAUTHORIZED, "missing realm in bearer auth challenge");
+        }
+        StringBuilder form = new StringBuilder();
+        param(form, "grant_type", "refresh_token");
+        param(form, "refresh_token", auth.identityToken());
+        param(form, "client_id", "containers/image");
+        String service = c.parameter("service");
+        if (service != null) {
+            param(form, "service", service);
+        }
+        for (String s : scopes) {
+            param(form, "scope", s);
+        }
+        URI uri = URI.create(realm);
+        Log.debug(() -> "POST " + Log.redact(realm));
+        try (Response res = send(Request.builder("POST", uri)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .body(RequestBody.of(form.toString().getBytes(StandardCharsets.UTF_8))).build())) {
+            return tokenResponse(res);
+        }
+    }
+
+    private Token tokenResponse(Response res) throws IOException {
+        if (res.status() == 401) {
+            throw new ImageException(ErrorCode.UNAUTHORIZED, "unable to retrieve auth token: invalid username/password: "
+                    + RegistryErrors.toError(res).getMessage());
+        }
+        if (res.status() == 429) {
+            throw new ImageException(ErrorCode.TOO_MANY_REQUESTS, "too many requests to registry");
+        }
+        if (res.status() != 200) {
+            throw ImageException.wrap("Requesting bearer token", RegistryErrors.unexpectedStatus(res));
+        }
+        byte[] body = SizeLimits.readAtMost(res.body(), SizeLimits.ERROR_BODY, "bearer token");
+        JsonNode n = Manifests.readTree(body, "bearer token");
+        String token = n.path("token").asText("");
+        if (token.isEmpty()) {
+            token = n.path("access_token").asText("");
+        }
+        if (token.isEmpty()) {
+            throw new ImageException(ErrorCode.UNAUTHORIZED, "decoding bearer token: the token server sent no token");
+        }
+        long expiresIn = n.path("expires_in").asLong(0);
+        if (expiresIn < 60) {
+            expiresIn = 60;
+        }
+        Instant issued = Instant.now();
+        String issuedAt = n.path("issued_at").asText("");
+        if (!issuedAt.isEmpty()) {
+            var t = dev.kopi.json.GoTime.parse(issuedAt);
+            if (t != null) {
+                issued = t.toInstant();
+            }
+        }
+        return new Token(token, issued.plusSeconds(expiresIn).minusSeconds(5));
+    }
+
+    private static void param(StringBuilder q, String k, String v) {
+        if (q.length() > 0) {
+            q.append('&');
+        }
+        q.append(URLEncoder.encode(k, StandardCharsets.UTF_8)).append('=')
+                .append(URLEncoder.encode(v, StandardCharsets.UTF_8));
+    }
+
+    private Response send(Request r) throws IOException {
+        return http.send(r);
+    }
+
+    /** Sends an authorized request to this registry. */
+    private Response request(String method, URI uri, Headers headers, RequestBody body, String extraScope,
+            boolean followRedirects) throws IOException {
+        ping();
+        Request.Builder b = Request.builder(method, uri).followRedirects(followRedirects);
+        if (headers != null) {
+            b.headers(headers);
+        }
+        if (body != null) {
+            b.body(body);
+        }
+        authorize(b, extraScope);
+        Log.debug(() -> method + " " + Log.redact(uri.toString()));
+        Response res = send(b.build());
+        Log.debug(() -> method + " " + Log.redact(uri.toString()) + " -> " + res.status());
+        return res;
+    }
+
+    private Response request(String method, String pathAndQuery, Headers headers, RequestBody body)
+            throws IOException {
+        ping();
+        return request(method, url(pathAndQuery), headers, body, null, false);
+    }
+
+    // ---- manifests ----
+
+    private static Headers manifestAccept() {
+        Headers.Builder h = Headers.builder();
+        for (String mt : MANIFEST_ACCEPT) {
+            h.add("Accept", mt);
+        }
+        return h.build();
+    }
+
+    /** GET a manifest by tag or digest; NOT_FOUND when the registry says MANIFEST_UNKNOWN. */
+    public RawManifest fetchManifest(String tagOrDigest) throws IOException {
+        try (Response res = request("GET", repoPath() + "/manifests/" + tagOrDigest, manifestAccept(), null)) {
+            if (res.status() != 200) {
+                throw ImageException.wrap("reading manifest " + tagOrDigest + " in " + name(),
+                        RegistryErrors.toError(res));
+            }
+            byte[] b = SizeLimits.readAtMost(res.body(), SizeLimits.MANIFEST, "manifest " + tagOrDigest);
+            String ct = res.headers().firstValue("Content-Type").orElse("");
+            return new RawManifest(b, Manifests.normalizedMimeType(MediaTypes.normalize(ct)));
+        }
+    }
+
+    /** HEAD a manifest: its digest (Docker-Content-Digest), or empty when the registry does not have it. */
+    public Optional<Digest> headManifest(String tagOrDigest) throws IOException {
+        try (Response res = request("HEAD", repoPath() + "/manifests/" + tagOrDigest, manifestAccept(), null)) {
+            if (res.status() == 404) {
+                return Optional.empty();
+            }
+            if (res.status() != 200) {
+                throw ImageException.wrap("reading manifest " + tagOrDigest + " in " + name(),
+                        RegistryErrors.unexpectedStatus(res));
+            }
+            Optional<String> d = res.headers().firstValue("Docker-Content-Digest");
+            if (d.isEmpty()) {
+                return Optional.empty();
+            }
+            return Optional.of(Digest.parse(d.get()));
+        }
+    }
+
+    /** PUT a manifest under a tag or digest. */
+    public void putManifest(byte[] manifest, String mediaType, String tagOrDigest) throws IOException {
+        Headers h = Headers.of("Content-Type", mediaType);
+        try (Response res = request("PUT", repoPath() + "/manifests/" + tagOrDigest, h, RequestBody.of(manifest))) {
+            if (res.status() != 201 && res.status() != 200 && res.status() != 202) {
+                throw ImageException.wrap("uploading manifest " + tagOrDigest + " to " + name(),
+                        RegistryErrors.toError(res));
+            }
+            res.discard(SizeLimits.ERROR_BODY);
+        }
+    }
+
+    /** DELETE a manifest by digest. */
+    public void deleteManifest(Digest digest) throws IOException {
+        try (Response res = request("DELETE", repoPath() + "/manifests/" + digest, null, null)) {
+            if (res.status() != 202 && res.status() != 200) {
+                throw ImageException.wrap("deleting " + name() + "@" + digest, RegistryErrors.toError(res));
+            }
+            res.discard(SizeLimits.ERROR_BODY);
+        }
+    }
+
+    // ---- blobs ----
+
+    /** HEAD a blob in this repository: its size, or -1 when absent. */
+    public long blobSize(Digest digest) throws IOException {
+        try (Response res = request("HEAD", repoPath() + "/blobs/" + digest, null, null)) {
+            if (res.status() == 404) {
+                return -1;
+            }
+            if (res.status() != 200) {
+                throw ImageException.wrap("checking whether a blob " + digest + " exists in " + name(),
+                        RegistryErrors.unexpectedStatus(res));
+            }
+            return res.contentLength();
+        }
+    }
+
+    /**
+     * Opens a blob for reading, following redirects (credentials are not sent to another host), resuming with a
+     * Range request when the connection breaks mid-way.
+     */
+    public InputStream openBlob(Digest digest, long expectedSize) throws IOException {
+        return new ResumingBlobStream(digest, expectedSize);
+    }
+
+    private Response getBlob(Digest digest, long offset) throws IOException {
+        ping();
+        Headers h = offset > 0 ? Headers.of("Range", "bytes=" + offset + "-") : null;
+        Response res = request("GET", url(repoPath() + "/blobs/" + digest), h, null, null, true);
+        if (offset > 0 && res.status() == 206) {
+            return res;
+        }
+        if (res.status() == 200 && offset == 0) {
+            return res;
+        }
+        try (res) {
+            throw ImageException.wrap("reading blob " + digest + " in " + name(), res.status() == 200
+                    ? new ImageException(ErrorCode.IO, "the registry ignored the Range request")
+                    : RegistryErrors.toError(res));
+        }
+    }
+
+    private final class ResumingBlobStream extends InputStream {
+        private final Digest digest;
+        private final long expectedSize;
+        private Response res;
+        private InputStream in;
+        private long offset;
+        private int resumes;
+
+        ResumingBlobStream(Digest digest, long expectedSize) throws IOException {
+            this.digest = digest;
+            this.expectedSize = expectedSize;
+            this.res = getBlob(digest, 0);
+            this.in = res.body();
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            while (true) {
+                try {
+                    int n = in.read(b, off, len);
+                    if (n > 0) {
+                        offset += n;
+                    } else if (n < 0 && expectedSize > 0 && offset < expectedSize) {
+                        throw new java.io.EOFException("unexpected EOF");
+                    }
+                    return n;
+                } catch (IOException e) {
+                    if (e instanceof ImageException ie && !(e instanceof HttpException)) {
+                        throw ie;
+                    }
+                    if (resumes++ >= MAX_RESUMES || offset == 0 && expectedSize <= 0) {
+                        throw ImageException.wrap("reading blob " + digest + " in " + name(), e);
+                    }
+                    long at = offset;
+                    Log.debug(() -> "Reading blob " + digest + " failed at byte " + at + " (" + e.getMessage()
+                            + "), resuming with a Range request");
+                    res.close();
+                    res = getBlob(digest, offset);
+                    in = res.body();
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            res.close();
+        }
+    }
+
+    /** Tries a cross-repository mount of a blob from another repository of this registry. */
+    public boolean mountBlob(Digest digest, String fromRepository) throws IOException {
+        String q = "?mount=" + URLEncoder.encode(digest.toString(), StandardCharsets.UTF_8) + "&from="
+                + URLEncoder.encode(fromRepository, StandardCharsets.UTF_8);
+        ping();
+        try (Response res = request("POST", url(repoPath() + "/blobs/uploads/" + q), null,
+                RequestBody.of(new byte[0]), "repository:" + fromRepository + ":pull", false)) {
+            if (res.status() == 201) {
+                return true;
+            }
+            if (res.status() == 202) {
+                // The registry started an upload instead: cancel it.
+                Optional<String> loc = res.headers().firstValue("Location");
+                res.discard(SizeLimits.ERROR_BODY);
+                if (loc.isPresent()) {
+                    try (Response d = request("DELETE", resolve(loc.get()), null, null, null, false)) {
+                        d.discard(SizeLimits.ERROR_BODY);
+                    } catch (IOException e) {
+                        Log.debug(() -> "Cancelling an upload failed: " + e.getMessage());
+                    }
+                }
+                return false;
+            }
+            Log.debug(() -> "Mounting " + digest + " from " + fromRepository + " failed: " + res.status());
+            res.discard(SizeLimits.ERROR_BODY);
+            return false;
+        }
+    }
+
+    /**
+     * Uploads a blob: POST, then one streamed PATCH, then PUT {@code ?digest=}. The digest is computed while
+     * streaming when not known.
+     */
+    public BlobInfo uploadBlob(InputStream stream, Digest known, long size) throws IOException {
+        URI location;
+        try (Response res = request("POST", repoPath() + "/blobs/uploads/", null, RequestBody.of(new byte[0]))) {
+            if (res.status() != 202) {
+                throw ImageException.wrap("initiating layer upload to " + repoPath() + "/blobs/uploads/ in "
+                        + registry, RegistryErrors.toError(res));
+            }
+            location = resolve(res.headers().firstValue("Location").orElseThrow(
+                    () -> new ImageException(ErrorCode.IO, "the registry started an upload without a Location")));
+            res.discard(SizeLimits.ERROR_BODY);
+        }
+        DigestingInputStream din = new DigestingInputStream(stream,
+                known != null ? known.algorithm() : DigestAlgorithm.SHA256);
+        try (Response res = request("PATCH", location, Headers.of("Content-Type", "application/octet-stream"),
+                RequestBody.ofStream(din, size >= 0 ? size : -1), null, false)) {
+            if (res.status() != 202) {
+                throw ImageException.wrap("uploading layer chunked", RegistryErrors.toError(res));
+            }
+            location = resolve(res.headers().firstValue("Location").orElse(location.toString()));
+            res.discard(SizeLimits.ERROR_BODY);
+        }
+        Digest d = known != null ? known : din.digest();
+        String sep = location.getRawQuery() == null ? "?" : "&";
+        URI put = URI.create(location + sep + "digest=" + URLEncoder.encode(d.toString(), StandardCharsets.UTF_8));
+        try (Response res = request("PUT", put, null, RequestBody.of(new byte[0]), null, false)) {
+            if (res.status() != 201) {
+                throw ImageException.wrap("uploading layer to " + Log.redact(put.toString()),
+                        RegistryErrors.toError(res));
+            }
+            res.discard(SizeLimits.ERROR_BODY);
+        }
+        return new BlobInfo(d, din.count(), null);
+    }
+
+    private URI resolve(String location) {
+        URI base = url(repoPath() + "/");
+        return base.resolve(location);
+    }
+
+    // ---- tags ----
+
+    /** All tags, following {@code Link: <...>; rel="next"} pagination. */
+    public List<String> listTags() throws IOException {
+        List<String> tags = new ArrayList<>();
+        String next = repoPath() + "/tags/list";
+        while (next != null) {
+            String path = next;
+            try (Response res = request("GET", path, null, null)) {
+                if (res.status() != 200) {
+                    throw ImageException.wrap("fetching tags list", RegistryErrors.toError(res));
+                }
+                byte[] b = SizeLimits.readAtMost(res.body(), 16 << 20, "tags list");
+                JsonNode n = Manifests.readTree(b, "tags list");
+                for (JsonNode t : n.path("tags")) {
+                    tags.add(t.asText());
+                }
+                next = null;
+                for (String link : res.headers().allValues("Link")) {
+                    Matcher m = LINK_NEXT.matcher(link);
+                    if (m.find()) {
+                        URI u = url(repoPath() + "/").resolve(m.group(1));
+                        next = u.getRawPath() + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
+                    }
+                }
+            }
+        }
+        return tags;
+    }
+
+    @Override
+    public void close() {
+        http.close();
+    }
+}
