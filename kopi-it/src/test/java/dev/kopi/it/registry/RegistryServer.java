@@ -51,7 +51,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * {@code htpasswd}, {@code certs.d/127.0.0.1:PORT/ca.crt}, and {@code storage/} (deleted on close unless
  * {@code -Dkopi.it.keepRegistryStorage=true}).
  */
-public final class RegistryServer implements BeforeAllCallback, AfterAllCallback {
+public final class RegistryServer implements RegistryEndpoint, BeforeAllCallback, AfterAllCallback {
     /** The four standard setups of the registry tests. */
     public enum Variant {
         PLAIN, TLS, HTPASSWD, TOKEN;
@@ -293,7 +293,7 @@ public final class RegistryServer implements BeforeAllCallback, AfterAllCallback
 
     // ---- addresses and client arguments ---------------------------------------------------------------------------
 
-    /** {@code 127.0.0.1:PORT}. */
+    @Override
     public String hostPort() {
         start();
         return "127.0.0.1:" + port;
@@ -304,16 +304,12 @@ public final class RegistryServer implements BeforeAllCallback, AfterAllCallback
         return port;
     }
 
-    /** {@code docker://127.0.0.1:PORT/<repoAndTagOrDigest>}. */
-    public String ref(String repoAndTagOrDigest) {
-        return "docker://" + hostPort() + "/" + repoAndTagOrDigest;
-    }
-
+    @Override
     public boolean isTls() {
         return config.tls;
     }
 
-    /** Whether clients must authenticate (htpasswd or token). */
+    @Override
     public boolean requiresAuth() {
         return !config.htpasswdUsers.isEmpty() || config.token != null;
     }
@@ -331,6 +327,7 @@ public final class RegistryServer implements BeforeAllCallback, AfterAllCallback
     }
 
     /** A {@code --cert-dir} for this registry: {@code certs.d/127.0.0.1:PORT}, holding {@code ca.crt}. */
+    @Override
     public Path certDir() {
         requireTls();
         return dir.resolve("certs.d").resolve(hostPort());
@@ -359,14 +356,9 @@ public final class RegistryServer implements BeforeAllCallback, AfterAllCallback
         }
     }
 
-    /** The user clients use by default with an auth setup ({@link Credentials#ALICE}, full access). */
-    public Credentials admin() {
-        return Credentials.ALICE;
-    }
-
     /** The htpasswd users, or the token server's users. */
     public List<Credentials> users() {
-        return config.token != null ? List.of(Credentials.ALICE, Credentials.BOB) : List.copyOf(config.htpasswdUsers);
+        return config.token != null ? config.token.users() : List.copyOf(config.htpasswdUsers);
     }
 
     /** The token server of a token setup; fails the test for other setups. */
@@ -376,45 +368,6 @@ public final class RegistryServer implements BeforeAllCallback, AfterAllCallback
             fail("registry " + hostPort() + " has no token server (not built with token(...))");
         }
         return tokenServer;
-    }
-
-    /** TLS arguments for commands without src/dest ({@code inspect}, {@code list-tags}, {@code delete}). */
-    public List<String> tlsArgs() {
-        return tlsArgs("");
-    }
-
-    /**
-     * TLS arguments with the given flag prefix ({@code ""}, {@code "src-"}, {@code "dest-"}):
-     * {@code --PREFIXtls-verify=false} for plain HTTP, {@code --PREFIXcert-dir DIR} for TLS.
-     */
-    public List<String> tlsArgs(String prefix) {
-        return isTls() ? List.of("--" + prefix + "cert-dir", certDir().toString())
-                : List.of("--" + prefix + "tls-verify=false");
-    }
-
-    /** TLS arguments plus {@code --PREFIXcreds USER:PASS} of {@code user} (none when {@code user} is null). */
-    public List<String> args(String prefix, Credentials user) {
-        List<String> out = new ArrayList<>(tlsArgs(prefix));
-        if (user != null) {
-            out.add("--" + prefix + "creds");
-            out.add(user.creds());
-        }
-        return out;
-    }
-
-    /** TLS arguments and, for an auth setup, the admin's {@code --creds}. */
-    public List<String> args() {
-        return args("", requiresAuth() ? admin() : null);
-    }
-
-    /** Like {@link #args()} with {@code --src-} flags. */
-    public List<String> srcArgs() {
-        return args("src-", requiresAuth() ? admin() : null);
-    }
-
-    /** Like {@link #args()} with {@code --dest-} flags. */
-    public List<String> destArgs() {
-        return args("dest-", requiresAuth() ? admin() : null);
     }
 
     // ---- direct API access (an oracle independent of the client under test) ---------------------------------------

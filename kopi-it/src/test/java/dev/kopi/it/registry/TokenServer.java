@@ -236,6 +236,11 @@ public final class TokenServer implements AutoCloseable {
         return signer;
     }
 
+    /** The users the server knows. */
+    public List<Credentials> users() {
+        return config.users();
+    }
+
     /** Every request answered so far, in order. */
     public List<TokenRequest> requests() {
         return List.copyOf(requests);
@@ -556,6 +561,10 @@ public final class TokenServer implements AutoCloseable {
         private boolean https;
 
         private Builder() {
+        }
+
+        List<Credentials> users() {
+            return users.entrySet().stream().map(e -> new Credentials(e.getKey(), e.getValue())).toList();
         }
 
         public Builder user(Credentials c) {
