@@ -7,6 +7,11 @@ import dev.kopi.it.Fixtures;
 import dev.kopi.it.Sandbox;
 import dev.kopi.it.TestImage;
 import dev.kopi.testkit.WrittenImage;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -243,11 +248,57 @@ class FaultProxyIT {
             CommandResult r = sb.skopeo(args("copy", proxy.destArgs(), TestImage.MULTI.ociRef(),
                     proxy.ref("upload/multi:v1")));
             assertThat(r.exitCode()).as("%s\n%s", r, proxy.describe()).isEqualTo(1);
-            assertThat(r.stderr()).contains("writing blob: Patch \"http://" + proxy.hostPort() + "/v2/upload/multi/")
+            assertThat(r.stderr()).contains("writing blob: Patch \\\"http://" + proxy.hostPort() + "/v2/upload/multi/")
                     .containsPattern("connection reset by peer|broken pipe");
             assertThat(rule.hits()).isEqualTo(1);
             assertThat(REGISTRY.hasManifest("upload/multi", "v1")).as("no manifest after a failed push").isFalse();
         }
+    }
+
+    /** A chunked PATCH (Go's skopeo always sends Content-Length), a monolithic PUT, and a HEAD, by hand. */
+    @Test
+    void chunkedUploadThroughTheProxy() throws Exception {
+        byte[] blob = new byte[200_000];
+        new java.util.Random(7).nextBytes(blob);
+        String digest = "sha256:" + dev.kopi.it.Trees.sha256(blob);
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        try (FaultProxy proxy = FaultProxy.start(REGISTRY)) {
+            String base = "http://" + proxy.hostPort();
+            HttpResponse<String> start = http.send(HttpRequest.newBuilder(URI.create(base
+                    + "/v2/chunked/blob/blobs/uploads/")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(start.statusCode()).isEqualTo(202);
+            String location = start.headers().firstValue("Location").orElseThrow();
+            assertThat(location).as("the registry's Location points back at the proxy").startsWith(base + "/");
+            HttpResponse<String> patch = http.send(HttpRequest.newBuilder(URI.create(location))
+                    .method("PATCH", HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(blob)))
+                    .header("Content-Type", "application/octet-stream").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(patch.statusCode()).as(patch.body()).isEqualTo(202);
+            String next = patch.headers().firstValue("Location").orElseThrow();
+            HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(next + (next.contains("?") ? "&"
+                    : "?") + "digest=" + digest)).PUT(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
+
+            HttpResponse<byte[]> get = http.send(HttpRequest.newBuilder(URI.create(base + "/v2/chunked/blob/blobs/"
+                    + digest)).build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(get.body()).isEqualTo(blob);
+            HttpResponse<Void> head = http.send(HttpRequest.newBuilder(URI.create(base + "/v2/chunked/blob/blobs/"
+                    + digest)).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            assertThat(head.headers().firstValueAsLong("Content-Length")).hasValue(blob.length);
+
+            assertThat(proxy.uploadedBytesByDigest()).containsExactly(Map.entry(digest, (long) blob.length));
+            assertThat(proxy.downloadedBytesByDigest()).containsExactly(Map.entry(digest, (long) blob.length));
+            assertThat(proxy.exchanges(Exchange::isBlobHead)).singleElement()
+                    .satisfies(e -> assertThat(e.responseBytes()).isZero());
+            assertThat(proxy.exchanges()).extracting(Exchange::method).containsExactly("POST", "PATCH", "PUT", "GET",
+                    "HEAD");
+            assertThat(proxy.exchanges()).extracting(Exchange::connection).as("one kept-alive client connection")
+                    .containsOnly(proxy.exchanges().get(0).connection());
+        }
+        assertThat(REGISTRY.hasBlob("chunked/blob", digest)).isTrue();
     }
 
     @Test

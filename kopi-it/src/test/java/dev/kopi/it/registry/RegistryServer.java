@@ -434,6 +434,46 @@ public final class RegistryServer implements RegistryEndpoint, BeforeAllCallback
         return api("HEAD", "/v2/" + repo + "/blobs/" + digest).statusCode() == 200;
     }
 
+    /**
+     * The digests that manifest {@code reference} of {@code repo} refers to but the registry does not have: its
+     * config and layers, and for an index each child manifest and, recursively, that child's blobs. Empty when the
+     * image is complete; fails when {@code reference} itself is missing.
+     */
+    public List<String> missingBlobs(String repo, String reference) {
+        HttpResponse<byte[]> r = api("GET", "/v2/" + repo + "/manifests/" + reference);
+        if (r.statusCode() != 200) {
+            fail("manifest " + repo + ":" + reference + " is not in registry " + hostPort() + " (HTTP "
+                    + r.statusCode() + ")");
+        }
+        List<String> missing = new ArrayList<>();
+        try {
+            JsonNode m = JSON.readTree(r.body());
+            for (JsonNode child : m.path("manifests")) {
+                String d = child.path("digest").asText();
+                if (hasManifest(repo, d)) {
+                    missing.addAll(missingBlobs(repo, d));
+                } else {
+                    missing.add(d);
+                }
+            }
+            List<JsonNode> blobs = new ArrayList<>();
+            if (m.has("config")) {
+                blobs.add(m.path("config"));
+            }
+            m.path("layers").forEach(blobs::add);
+            m.path("fsLayers").forEach(blobs::add); // schema 1
+            for (JsonNode b : blobs) {
+                String d = b.has("digest") ? b.path("digest").asText() : b.path("blobSum").asText();
+                if (!hasBlob(repo, d)) {
+                    missing.add(d);
+                }
+            }
+        } catch (IOException e) {
+            fail("manifest " + repo + ":" + reference + " in registry " + hostPort() + " is not JSON: " + e);
+        }
+        return missing;
+    }
+
     /** The tags of {@code repo} (empty when the repository does not exist). */
     public List<String> tags(String repo) {
         HttpResponse<byte[]> r = api("GET", "/v2/" + repo + "/tags/list");

@@ -162,6 +162,7 @@ public final class TokenServer implements AutoCloseable {
     private final ExecutorService executor;
     private final String realm;
     private final List<TokenRequest> requests = new CopyOnWriteArrayList<>();
+    private final Set<String> issued = ConcurrentHashMap.newKeySet();
     private final Map<String, String> refreshTokens = new ConcurrentHashMap<>(); // token -> user
     private final AtomicInteger failuresLeft = new AtomicInteger();
     private volatile int failureStatus = 503;
@@ -244,6 +245,16 @@ public final class TokenServer implements AutoCloseable {
     /** Every request answered so far, in order. */
     public List<TokenRequest> requests() {
         return List.copyOf(requests);
+    }
+
+    /**
+     * Every secret this server knows or handed out: the users' passwords, and each access and refresh token issued
+     * (minted ones included), for tests asserting that no secret reaches a client's output or debug log.
+     */
+    public Set<String> secrets() {
+        Set<String> out = new java.util.HashSet<>(issued);
+        out.addAll(config.users.values());
+        return Set.copyOf(out);
     }
 
     public void clearRequests() {
@@ -464,7 +475,9 @@ public final class TokenServer implements AutoCloseable {
             Signature sig = Signature.getInstance(config.algorithm.jca);
             sig.initSign(signer.privateKey());
             sig.update(signingInput.getBytes(StandardCharsets.US_ASCII));
-            return signingInput + "." + b64.encodeToString(sig.sign());
+            String token = signingInput + "." + b64.encodeToString(sig.sign());
+            issued.add(token);
+            return token;
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("signing a test token", e);
         }
@@ -473,6 +486,7 @@ public final class TokenServer implements AutoCloseable {
     private String newRefreshToken(String user) {
         String token = "kopi-test-refresh-" + HexFormat.of().formatHex(randomBytes(16));
         refreshTokens.put(token, user);
+        issued.add(token);
         return token;
     }
 

@@ -43,6 +43,10 @@ class TokenServerIT {
     static final RegistryServer ES256 = RegistryServer.builder()
             .token(TokenServer.defaults().algorithm(TokenServer.Algorithm.ES256)).build();
 
+    @RegisterExtension
+    static final RegistryServer TLS_HTTPS_REALM = RegistryServer.builder().tls()
+            .token(TokenServer.defaults().algorithm(TokenServer.Algorithm.ES256).https(true)).build();
+
     private static final ObjectMapper JSON = new ObjectMapper();
     /** failNext on the ES256 token server must not hit another test's requests. */
     private static final String ES256_LOCK = "TokenServerIT.ES256";
@@ -75,8 +79,11 @@ class TokenServerIT {
         Sandbox sb = new Sandbox(tmp);
         String ref = reg.ref("alice/single:v1");
         sb.skopeo(args("copy", reg.args("dest-", Credentials.ALICE), TestImage.SINGLE.ociRef(), ref)).assertSuccess();
-        sb.skopeo(args("inspect", "--raw", reg.args("", Credentials.ALICE), ref)).assertSuccess();
+        CommandResult debug = sb.skopeo(args("--debug", "inspect", "--raw", reg.args("", Credentials.ALICE), ref))
+                .assertSuccess();
         assertThat(reg.tags("alice/single")).containsExactly("v1");
+        assertThat(reg.tokenServer().secrets()).isNotEmpty().allSatisfy(secret -> assertThat(debug.stdout()
+                + debug.stderr()).as("--debug output never shows a password or token").doesNotContain(secret));
 
         List<TokenRequest> mine = reg.tokenServer().requests().stream()
                 .filter(r -> "alice".equals(r.user()) && r.requested().stream()
@@ -91,6 +98,17 @@ class TokenServerIT {
         assertThat(push.status()).isEqualTo(200);
         assertThat(push.requested()).contains(Scope.repository("alice/single", "pull", "push"));
         assertThat(push.granted()).contains(Scope.repository("alice/single", "pull", "push"));
+    }
+
+    @Test
+    void httpsRealmBehindATlsRegistry() {
+        Sandbox sb = new Sandbox(tmp);
+        assertThat(TLS_HTTPS_REALM.tokenServer().realm()).startsWith("https://127.0.0.1:");
+        String ref = TLS_HTTPS_REALM.ref("secure/single:v1");
+        sb.skopeo(args("copy", TLS_HTTPS_REALM.destArgs(), TestImage.SINGLE.ociRef(), ref)).assertSuccess();
+        sb.skopeo(args("inspect", "--raw", TLS_HTTPS_REALM.args(), ref)).assertSuccess();
+        assertThat(TLS_HTTPS_REALM.tokenServer().requests()).isNotEmpty()
+                .allSatisfy(r -> assertThat(r.status()).isEqualTo(200));
     }
 
     @Test
