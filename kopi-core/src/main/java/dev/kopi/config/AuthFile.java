@@ -42,6 +42,7 @@ public final class AuthFile {
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
+            .nodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true))
             .build();
 
     /** An {@code "auths"} entry as decoded: the base64 {@code "auth"} and the {@code "identitytoken"} ("" if absent). */
@@ -282,7 +283,7 @@ public final class AuthFile {
         if (n.isNull()) {
             return null;
         }
-        return new GoJson.Raw(n.isBigDecimal() ? n.decimalValue().toString() : n.asText());
+        return new GoJson.Raw(n.isBigDecimal() ? n.decimalValue().toString() : n.asText()); // number text kept
     }
 
     // ---- reading ----
