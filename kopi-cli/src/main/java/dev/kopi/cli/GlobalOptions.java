@@ -45,6 +45,9 @@ final class GlobalOptions {
         if (tmpDir != null && !tmpDir.isEmpty()) {
             b.tmpDir(Path.of(tmpDir));
         }
+        if (registriesConf != null && !registriesConf.isEmpty()) {
+            b.registriesConf(Path.of(registriesConf));
+        }
         if (registriesDir != null && !registriesDir.isEmpty()) {
             b.registriesDir(Path.of(registriesDir));
         }

@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
 /** The {@code kopi} command: skopeo's command line over kopi-core. */
 @Command(name = "kopi", description = "Various operations with container images and container image registries",
         subcommands = {CopyCommand.class, DeleteCommand.class, InspectCommand.class, ListTagsCommand.class,
+                LoginCommand.class, LogoutCommand.class,
                 ManifestDigestCommand.class,
                 CommandLine.HelpCommand.class},
         usageHelpAutoWidth = true)

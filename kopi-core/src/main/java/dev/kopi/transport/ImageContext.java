@@ -26,12 +26,13 @@ import java.util.Optional;
  * @param registriesDir {@code --registries.d}, null for the default
  * @param dirForceCompress {@code --dest-compress} (dir: destinations)
  * @param dirForceDecompress {@code --dest-decompress} (dir: destinations)
+ * @param registriesConf {@code --registries-conf}, null for the default search
  */
 public record ImageContext(Path tmpDir, String overrideOs, String overrideArch, String overrideVariant,
         Path ociSharedBlobDir, boolean ociAcceptUncompressedLayers, List<String> additionalTags, String daemonHost,
         Path certDir, Optional<Boolean> tlsVerify, String credentials, boolean noCredentials, String registryToken,
         Path authFile, String userAgentPrefix, Path registriesDir, boolean dirForceCompress,
-        boolean dirForceDecompress) {
+        boolean dirForceDecompress, Path registriesConf) {
 
     public ImageContext {
         additionalTags = additionalTags == null ? List.of() : List.copyOf(additionalTags);
@@ -70,6 +71,7 @@ public record ImageContext(Path tmpDir, String overrideOs, String overrideArch, 
         b.registriesDir = registriesDir;
         b.dirForceCompress = dirForceCompress;
         b.dirForceDecompress = dirForceDecompress;
+        b.registriesConf = registriesConf;
         return b;
     }
 
@@ -99,6 +101,7 @@ public record ImageContext(Path tmpDir, String overrideOs, String overrideArch, 
         private Path registriesDir;
         private boolean dirForceCompress;
         private boolean dirForceDecompress;
+        private Path registriesConf;
 
         public Builder tmpDir(Path v) { tmpDir = v; return this; }
         public Builder overrideOs(String v) { overrideOs = v; return this; }
@@ -118,12 +121,13 @@ public record ImageContext(Path tmpDir, String overrideOs, String overrideArch, 
         public Builder registriesDir(Path v) { registriesDir = v; return this; }
         public Builder dirForceCompress(boolean v) { dirForceCompress = v; return this; }
         public Builder dirForceDecompress(boolean v) { dirForceDecompress = v; return this; }
+        public Builder registriesConf(Path v) { registriesConf = v; return this; }
 
         public ImageContext build() {
             return new ImageContext(tmpDir, overrideOs, overrideArch, overrideVariant, ociSharedBlobDir,
                     ociAcceptUncompressedLayers, additionalTags, daemonHost, certDir, tlsVerify, credentials,
                     noCredentials, registryToken, authFile, userAgentPrefix, registriesDir, dirForceCompress,
-                    dirForceDecompress);
+                    dirForceDecompress, registriesConf);
         }
     }
 }

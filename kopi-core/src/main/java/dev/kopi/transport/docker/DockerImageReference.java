@@ -110,8 +110,7 @@ public final class DockerImageReference implements dev.kopi.transport.ImageRefer
 
     @Override
     public ImageSource newImageSource(ImageContext ctx) throws IOException {
-        tagOrDigest();
-        return new DockerImageSource(this, RegistryClients.forReference(ref, ctx, false));
+        return DockerImageSource.open(this, ctx);
     }
 
     @Override

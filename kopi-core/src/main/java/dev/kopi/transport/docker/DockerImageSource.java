@@ -21,9 +21,44 @@ final class DockerImageSource implements ImageSource {
     private final DockerImageReference ref;
     private final RegistryClient client;
 
+    private RawManifest prefetched;
+
     DockerImageSource(DockerImageReference ref, RegistryClient client) {
         this.ref = ref;
         this.client = client;
+    }
+
+    /**
+     * Opens the image at the first pull source (registries.conf mirrors, then the primary location) whose
+     * registry has the manifest, as containers/image does.
+     */
+    static DockerImageSource open(DockerImageReference ref, dev.kopi.transport.ImageContext ctx) throws IOException {
+        String tagOrDigest = ref.tagOrDigest();
+        java.util.List<RegistryClient> clients = RegistryClients.pullSources(ref.ref(), ctx);
+        if (clients.size() == 1) {
+            return new DockerImageSource(ref, clients.get(0));
+        }
+        java.util.List<String> failures = new java.util.ArrayList<>();
+        IOException last = null;
+        for (int i = 0; i < clients.size(); i++) {
+            RegistryClient c = clients.get(i);
+            try {
+                RawManifest m = c.fetchManifest(tagOrDigest);
+                DockerImageSource s = new DockerImageSource(ref, c);
+                s.prefetched = m;
+                for (int j = i + 1; j < clients.size(); j++) {
+                    clients.get(j).close();
+                }
+                return s;
+            } catch (IOException e) {
+                c.close();
+                if (i < clients.size() - 1) {
+                    failures.add(c.name() + ": " + e.getMessage());
+                }
+                last = e;
+            }
+        }
+        throw ImageException.wrap("(Mirrors also failed: " + String.join("\n", failures) + ")", last);
     }
 
     @Override
@@ -33,8 +68,12 @@ final class DockerImageSource implements ImageSource {
 
     @Override
     public RawManifest fetchManifest(Optional<Digest> instance) throws IOException {
-        String tagOrDigest = instance.isPresent() ? instance.get().toString() : ref.tagOrDigest();
-        RawManifest m = client.fetchManifest(tagOrDigest);
+        RawManifest m;
+        if (instance.isEmpty() && prefetched != null) {
+            m = prefetched;
+        } else {
+            m = client.fetchManifest(instance.isPresent() ? instance.get().toString() : ref.tagOrDigest());
+        }
         rememberBlobs(m);
         return m;
     }

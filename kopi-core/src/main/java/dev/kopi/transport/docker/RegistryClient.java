@@ -88,7 +88,7 @@ public final class RegistryClient implements Closeable {
      * @param tls the TLS settings for the registry; {@code insecure} also allows falling back to plain http
      */
     public RegistryClient(String registry, String repository, boolean push, Auth auth, String registryToken,
-            TlsSettings tls, boolean insecure, String userAgent) {
+            java.util.function.Supplier<TlsSettings> tls, boolean insecure, String userAgent) {
         this.registry = registry;
         this.endpoint = registry.equals("docker.io") ? "registry-1.docker.io" : registry;
         this.repository = repository;
@@ -101,7 +101,7 @@ public final class RegistryClient implements Closeable {
                 .connectTimeout(Duration.ofSeconds(30))
                 .readTimeout(Duration.ofMinutes(5))
                 .userAgent(userAgent)
-                .tls(hostPort -> tls)
+                .tls(hostPort -> tls.get())
                 .allowPlainHttp(insecure)
                 .build();
     }
@@ -147,7 +147,7 @@ public final class RegistryClient implements Closeable {
     private void pingWith(String s) throws IOException {
         URI uri = URI.create(s + "://" + endpoint + "/v2/");
         Log.debug(() -> "GET " + uri);
-        try (Response res = http.send(Request.builder("GET", uri).header("Docker-Distribution-API-Version",
+        try (Response res = send(Request.builder("GET", uri).header("Docker-Distribution-API-Version",
                 "registry/2.0").build())) {
             Log.debug(() -> "Ping " + uri + " status " + res.status());
             if (res.status() != 200 && res.status() != 401) {
@@ -321,7 +321,11 @@ public final class RegistryClient implements Closeable {
     }
 
     private Response send(Request r) throws IOException {
-        return http.send(r);
+        try {
+            return http.send(r);
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause(); // TLS set-up failed (certs.d)
+        }
     }
 
     /** Sends an authorized request to this registry. */

@@ -1,10 +1,19 @@
 package dev.kopi.transport.docker;
 
+import dev.kopi.config.AuthFiles;
+import dev.kopi.config.Credentials;
+import dev.kopi.config.Env;
+import dev.kopi.config.RegistriesConf;
+import dev.kopi.config.TlsConfigs;
 import dev.kopi.error.ImageException;
 import dev.kopi.internal.http.TlsSettings;
 import dev.kopi.reference.DockerReference;
 import dev.kopi.transport.ImageContext;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
 
 /** Builds a {@link RegistryClient} for a reference from the user's settings: credentials, TLS, insecure registries. */
 public final class RegistryClients {
@@ -23,20 +32,74 @@ public final class RegistryClients {
         return v == null ? "0" : v;
     }
 
+    /** A client for pushing to, deleting from or listing {@code ref}'s repository (no mirrors). */
     public static RegistryClient forReference(DockerReference ref, ImageContext ctx, boolean push) throws IOException {
-        boolean insecure = ctx.tlsVerify().map(v -> !v).orElse(false);
-        TlsSettings tls = insecure ? TlsSettings.insecure() : TlsSettings.jdkDefault();
-        return new RegistryClient(ref.domain(), ref.path(), push, credentials(ref, ctx), ctx.registryToken(), tls,
-                insecure, userAgent(ctx));
+        Env env = Env.system();
+        RegistriesConf conf = RegistriesConf.load(env, ctx.registriesConf());
+        conf.checkNotBlocked(ref.name());
+        return client(env, conf, ref, conf.isInsecure(ref.name()), ctx, push);
     }
 
-    /** {@code --creds USER[:PASS]}, else anonymous when {@code --no-creds}, else anonymous (auth files: next). */
-    static RegistryClient.Auth credentials(DockerReference ref, ImageContext ctx) throws ImageException {
+    /**
+     * The clients to try for reading {@code ref}, in order: registries.conf mirrors (as their pull-from-mirror
+     * settings allow), then the primary location.
+     */
+    public static List<RegistryClient> pullSources(DockerReference ref, ImageContext ctx) throws IOException {
+        Env env = Env.system();
+        RegistriesConf conf = RegistriesConf.load(env, ctx.registriesConf());
+        conf.checkNotBlocked(ref.name());
+        List<RegistryClient> out = new ArrayList<>();
+        for (RegistriesConf.PullSource p : conf.pullSources(ref)) {
+            out.add(client(env, conf, p.reference(), p.endpoint().insecure(), ctx, false));
+        }
+        return out;
+    }
+
+    private static RegistryClient client(Env env, RegistriesConf conf, DockerReference ref, boolean confInsecure,
+            ImageContext ctx, boolean push) throws IOException {
+        boolean insecure = ctx.tlsVerify().map(v -> !v).orElse(confInsecure);
+        String hostPort = ref.domain();
+        // TLS is set up only when an https connection is made (it costs about half a second of CPU).
+        Supplier<TlsSettings> tls = memoize(() -> {
+            try {
+                var material = TlsConfigs.forHost(env, hostPort, ctx.certDir());
+                var ssl = TlsConfigs.sslContext(env, material, !insecure);
+                return new TlsSettings(ssl.getSocketFactory(), !insecure);
+            } catch (ImageException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        Credentials creds = credentials(env, conf, ref, ctx);
+        return new RegistryClient(ref.domain(), ref.path(), push,
+                new RegistryClient.Auth(creds.username(), creds.password(), creds.identityToken()), ctx.registryToken(),
+                tls, insecure, userAgent(ctx));
+    }
+
+    private static <T> Supplier<T> memoize(Supplier<T> s) {
+        return new Supplier<>() {
+            private T value;
+
+            @Override
+            public synchronized T get() {
+                if (value == null) {
+                    value = s.get();
+                }
+                return value;
+            }
+        };
+    }
+
+    /**
+     * {@code --creds USER[:PASS]}; anonymous with {@code --no-creds}; else the auth files and credential helpers
+     * in skopeo's order (most specific entry first).
+     */
+    static Credentials credentials(Env env, RegistriesConf conf, DockerReference ref, ImageContext ctx)
+            throws ImageException {
         if (ctx.noCredentials()) {
             if (ctx.credentials() != null) {
                 throw ImageException.invalid("creds and no-creds cannot be specified at the same time");
             }
-            return RegistryClient.Auth.ANONYMOUS;
+            return Credentials.NONE;
         }
         if (ctx.credentials() != null) {
             String c = ctx.credentials();
@@ -49,8 +112,12 @@ public final class RegistryClients {
             if (user.isEmpty()) {
                 throw ImageException.invalid("username can't be empty");
             }
-            return new RegistryClient.Auth(user, pass, "");
+            return Credentials.basic(user, pass);
         }
-        return RegistryClient.Auth.ANONYMOUS;
+        if (ctx.registryToken() != null && !ctx.registryToken().isEmpty()) {
+            return Credentials.NONE;
+        }
+        AuthFiles files = new AuthFiles(env, ctx.authFile(), conf.credentialHelpers());
+        return files.lookup(ref.domain(), ref.path());
     }
 }

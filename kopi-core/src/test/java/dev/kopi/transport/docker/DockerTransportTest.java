@@ -168,18 +168,6 @@ class DockerTransportTest {
                 .hasMessage("Docker reference \"busybox\" is for an unknown digest case, has neither a digest nor a tag");
     }
 
-    @Test
-    void imageIoIsHonestlyUnsupportedForNow() throws Exception {
-        DockerImageReference ref = DockerTransport.INSTANCE.parseReference("//busybox");
-        ImageContext ctx = ImageContext.defaults();
-        for (ThrowingCall call : List.<ThrowingCall>of(() -> ref.newImageSource(ctx),
-                () -> ref.newImageDestination(ctx), () -> ref.deleteImage(ctx))) {
-            assertThatThrownBy(call::run).isInstanceOf(ImageException.class)
-                    .hasMessage("docker: reading/writing images is not implemented yet")
-                    .matches(e -> ((ImageException) e).code() == ErrorCode.UNSUPPORTED);
-        }
-    }
-
     interface ThrowingCall {
         void run() throws Exception;
     }
