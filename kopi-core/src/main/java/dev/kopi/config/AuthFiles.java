@@ -609,8 +609,22 @@ public final class AuthFiles {
         Edit edit(AuthFile file) throws ImageException;
     }
 
+    /**
+     * In-process locks per lock file: a {@link FileLock} excludes other processes only, and a second lock of the
+     * same file in this JVM would throw instead of waiting.
+     */
+    private static final java.util.concurrent.ConcurrentHashMap<Path, Object> IN_PROCESS_LOCKS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     /** containers/image modifyJSON, under an exclusive lock on {@code FILE.lock}. */
     private String modifyAuthFile(Editor editor) throws ImageException {
+        Path lockKey = writePath().path().toAbsolutePath().normalize();
+        synchronized (IN_PROCESS_LOCKS.computeIfAbsent(lockKey, k -> new Object())) {
+            return modifyAuthFileLocked(editor);
+        }
+    }
+
+    private String modifyAuthFileLocked(Editor editor) throws ImageException {
         AuthPath ap = writePath();
         Path path = ap.path();
         String q = GoStrconv.quote(path.toString());

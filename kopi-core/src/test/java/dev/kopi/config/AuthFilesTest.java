@@ -319,6 +319,32 @@ class AuthFilesTest {
     }
 
     @Test
+    void concurrentStoresAllLand() throws Exception {
+        AuthFiles af = files();
+        List<Thread> threads = new ArrayList<>();
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int i = 0; i < 8; i++) {
+            int n = i;
+            Thread t = new Thread(() -> {
+                try {
+                    af.store("r" + n + ".example", "u" + n, "p" + n);
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            });
+            threads.add(t);
+            t.start();
+        }
+        for (Thread t : threads) {
+            t.join(30_000);
+        }
+        assertThat(failures).isEmpty();
+        for (int i = 0; i < 8; i++) {
+            assertThat(af.lookup("r" + i + ".example")).isEqualTo(Credentials.basic("u" + i, "p" + i));
+        }
+    }
+
+    @Test
     void storeKeepsOtherEntriesAndUnknownFields() throws Exception {
         Path f = put(tmp.resolve("docker/config.json"), "docker-config-with-extras.json");
         AuthFiles af = new AuthFiles(env, f, List.of());
