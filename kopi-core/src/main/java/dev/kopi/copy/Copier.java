@@ -152,10 +152,13 @@ public final class Copier {
         if (instanceForce == null && !listType.equals(list.mediaType())) {
             instanceForce = listType.equals(MediaTypes.OCI_INDEX) ? MediaTypes.OCI_MANIFEST : MediaTypes.DOCKER_V2S2;
         }
+        if (!options.removeSignatures()) {
+            listener.gettingListSignatures();
+        }
         List<Descriptor> instances = list.instances();
         List<Descriptor> updated = new ArrayList<>(instances);
+        listener.copyingImages(options.multiArch() == MultiArch.ALL ? instances.size() : 0, instances.size());
         if (options.multiArch() == MultiArch.ALL) {
-            listener.copyingImages(instances.size(), instances.size());
             for (int i = 0; i < instances.size(); i++) {
                 Descriptor inst = instances.get(i);
                 listener.copyingImage(inst.digest(), i + 1, instances.size());
@@ -182,7 +185,8 @@ public final class Copier {
         }
         listener.writingManifestList();
         dest.putManifest(listBytes, listType, Optional.empty());
-        putSignatures(dest, top, Optional.empty());
+        listener.storingListSignatures();
+        putSignatures(dest, top, Optional.empty(), true);
         return new CopyResult(listBytes, listType, Manifests.digest(listBytes));
     }
 
@@ -251,7 +255,9 @@ public final class Copier {
         } catch (ImageException e) {
             throw ImageException.wrap("initializing image from source " + src.reference().imageName(), e);
         }
-        listener.gettingSignatures();
+        if (!options.removeSignatures()) {
+            listener.gettingSignatures();
+        }
         DestinationCapabilities caps = dest.capabilities();
         String targetType = targetType(srcManifest.mediaType(), caps.supportedManifestMimeTypes(), forced);
         boolean converting = !targetType.equals(srcManifest.mediaType());
@@ -320,7 +326,7 @@ public final class Copier {
         } catch (IOException e) {
             throw ImageException.wrap("writing manifest", e);
         }
-        putSignatures(dest, image, asInstance ? Optional.of(digest) : Optional.empty());
+        putSignatures(dest, image, asInstance ? Optional.of(digest) : Optional.empty(), false);
         return new CopyResult(bytes, targetType, digest);
     }
 
@@ -424,7 +430,7 @@ public final class Copier {
         return new Schema2Manifest(configDesc, out);
     }
 
-    private void putSignatures(ImageDestination dest, UnparsedImage image, Optional<Digest> instance)
+    private void putSignatures(ImageDestination dest, UnparsedImage image, Optional<Digest> instance, boolean list)
             throws IOException {
         if (options.removeSignatures()) {
             return;
@@ -437,7 +443,9 @@ public final class Copier {
             throw ImageException.unsupported("Can not copy signatures to " + dest.reference().imageName()
                     + ": Pushing signatures for this destination is not supported");
         }
-        listener.storingSignatures();
+        if (!list) {
+            listener.storingSignatures();
+        }
         dest.putSignatures(sigs, instance);
     }
 

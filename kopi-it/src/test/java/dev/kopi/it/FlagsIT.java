@@ -183,6 +183,15 @@ class FlagsIT {
     static Stream<Arguments> outputCases() {
         return Stream.of(
                 Arguments.of("image", new String[] {TestImage.MULTI.ociRef(), "dir:%OUT"}),
+                Arguments.of("--all", new String[] {"--all", TestImage.INDEX.ociRef(), "oci:%OUT:t"}),
+                Arguments.of("--multi-arch all", new String[] {"--multi-arch", "all", TestImage.INDEX.ociRef(),
+                        "dir:%OUT"}),
+                Arguments.of("--multi-arch index-only", new String[] {"--multi-arch", "index-only",
+                        TestImage.INDEX.ociRef(), "oci:%OUT:t"}),
+                Arguments.of("--all --remove-signatures", new String[] {"--all", "--remove-signatures",
+                        TestImage.INDEX.ociRef(), "dir:%OUT"}),
+                Arguments.of("--remove-signatures", new String[] {"--remove-signatures", TestImage.MULTI.ociRef(),
+                        "dir:%OUT"}),
                 Arguments.of("--multi-arch system", new String[] {"--multi-arch", "system", TestImage.INDEX.ociRef(),
                         "oci:%OUT:t"}),
                 Arguments.of("--format v2s2 to docker-archive", new String[] {"--format", "v2s2",
