@@ -113,6 +113,12 @@ final class CopyPrinter implements CopyListener {
     }
 
     @Override
+    public void checkingSignatureSupport(boolean list) {
+        line(list ? "Checking if image list destination supports signatures"
+                : "Checking if image destination supports signatures");
+    }
+
+    @Override
     public void copyingImages(int count, int total) {
         line("Copying " + count + " images generated from " + total + " images in list");
     }

@@ -152,9 +152,7 @@ public final class Copier {
         if (instanceForce == null && !listType.equals(list.mediaType())) {
             instanceForce = listType.equals(MediaTypes.OCI_INDEX) ? MediaTypes.OCI_MANIFEST : MediaTypes.DOCKER_V2S2;
         }
-        if (!options.removeSignatures()) {
-            listener.gettingListSignatures();
-        }
+        List<Signature> listSigs = sourceSignatures(dest, top, true);
         List<Descriptor> instances = list.instances();
         List<Descriptor> updated = new ArrayList<>(instances);
         listener.copyingImages(options.multiArch() == MultiArch.ALL ? instances.size() : 0, instances.size());
@@ -186,7 +184,9 @@ public final class Copier {
         listener.writingManifestList();
         dest.putManifest(listBytes, listType, Optional.empty());
         listener.storingListSignatures();
-        putSignatures(dest, top, Optional.empty(), true);
+        if (!listSigs.isEmpty()) {
+            dest.putSignatures(listSigs, Optional.empty());
+        }
         return new CopyResult(listBytes, listType, Manifests.digest(listBytes));
     }
 
@@ -255,9 +255,7 @@ public final class Copier {
         } catch (ImageException e) {
             throw ImageException.wrap("initializing image from source " + src.reference().imageName(), e);
         }
-        if (!options.removeSignatures()) {
-            listener.gettingSignatures();
-        }
+        List<Signature> sigs = sourceSignatures(dest, image, false);
         DestinationCapabilities caps = dest.capabilities();
         String targetType = targetType(srcManifest.mediaType(), caps.supportedManifestMimeTypes(), forced);
         boolean converting = !targetType.equals(srcManifest.mediaType());
@@ -326,7 +324,14 @@ public final class Copier {
         } catch (IOException e) {
             throw ImageException.wrap("writing manifest", e);
         }
-        putSignatures(dest, image, asInstance ? Optional.of(digest) : Optional.empty(), false);
+        if (!sigs.isEmpty()) {
+            listener.storingSignatures();
+            try {
+                dest.putSignatures(sigs, asInstance ? Optional.of(digest) : Optional.empty());
+            } catch (IOException e) {
+                throw ImageException.wrap("writing signatures", e);
+            }
+        }
         return new CopyResult(bytes, targetType, digest);
     }
 
@@ -430,23 +435,36 @@ public final class Copier {
         return new Schema2Manifest(configDesc, out);
     }
 
-    private void putSignatures(ImageDestination dest, UnparsedImage image, Optional<Digest> instance, boolean list)
+    /**
+     * The source's signatures, none with {@code --remove-signatures} (containers/image's {@code sourceSignatures}):
+     * if there are any, the destination must be able to store them, which is checked before anything is copied.
+     */
+    private List<Signature> sourceSignatures(ImageDestination dest, UnparsedImage image, boolean list)
             throws IOException {
         if (options.removeSignatures()) {
-            return;
+            return List.of();
         }
-        List<Signature> sigs = image.signatures();
-        if (sigs.isEmpty()) {
-            return;
+        if (list) {
+            listener.gettingListSignatures();
+        } else {
+            listener.gettingSignatures();
         }
-        if (!dest.capabilities().supportsSignatures()) {
-            throw ImageException.unsupported("Can not copy signatures to " + dest.reference().imageName()
-                    + ": Pushing signatures for this destination is not supported");
+        List<Signature> sigs;
+        try {
+            sigs = image.signatures();
+        } catch (IOException e) {
+            throw ImageException.wrap("reading signatures", e);
         }
-        if (!list) {
-            listener.storingSignatures();
+        if (!sigs.isEmpty()) {
+            listener.checkingSignatureSupport(list);
+            try {
+                dest.checkSignaturesSupported();
+            } catch (ImageException e) {
+                throw new ImageException(e.code(), "Can not copy signatures to " + dest.reference().imageName()
+                        + ": " + e.getMessage(), e);
+            }
         }
-        dest.putSignatures(sigs, instance);
+        return sigs;
     }
 
     private static boolean sameLayers(List<Descriptor> a, List<Descriptor> b) {

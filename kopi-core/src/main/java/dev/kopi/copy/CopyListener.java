@@ -16,6 +16,10 @@ public interface CopyListener {
     default void gettingListSignatures() {
     }
 
+    /** The source has signatures: checking the destination can store them ({@code list}: the list's). */
+    default void checkingSignatureSupport(boolean list) {
+    }
+
     /** A list copy: {@code count} images of the list's {@code total} (0 for {@code --multi-arch index-only}). */
     default void copyingImages(int count, int total) {
     }

@@ -582,6 +582,41 @@ class FlagsIT {
     }
 
     @Test
+    void signedCopyOutput() throws IOException {
+        Sandbox sb = new Sandbox(tmp);
+        Path src = signedDir(sb);
+        CommandResult k = sb.kopi("copy", "dir:" + src, "dir:" + sb.path("kopi")).assertSuccess();
+        CommandResult s = sb.skopeo("copy", "dir:" + src, "dir:" + sb.path("skopeo")).assertSuccess();
+        assertThat(lines(k)).as("kopi's lines vs skopeo's").containsExactlyElementsOf(asNewestSkopeo(lines(s), true))
+                .contains("Checking if image destination supports signatures", "Storing signatures");
+    }
+
+    static Stream<String> destinationsWithoutSignatures() {
+        return Stream.of("oci:%s:t", "oci-archive:%s.tar:t", "docker-archive:%s.tar");
+    }
+
+    /**
+     * A signed image to a destination that cannot store signatures: refused before anything is copied, with the
+     * destination's reason; kopi writes nothing.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("destinationsWithoutSignatures")
+    void signaturesTheDestinationCannotStore(String pattern) throws IOException {
+        Sandbox sb = new Sandbox(tmp);
+        Path src = signedDir(sb);
+        String dst = pattern.replace("%s", sb.path("%s").toString());
+        Both r = both(sb, "copy", "dir:" + src, dst).assertExit(1);
+        assertThat(lines(r.kopi())).as("kopi's lines").containsExactlyElementsOf(lines(r.skopeo()))
+                .containsExactly("Getting image source signatures", "Checking if image destination supports signatures");
+        assertThat(r.kopi().assertOneFatalLine()).isEqualTo(r.skopeo().assertOneFatalLine().replace("skopeo", "kopi"))
+                .startsWith("Can not copy signatures to ");
+        assertThat(sb.path("kopi")).doesNotExist();
+        assertThat(sb.path("kopi.tar")).doesNotExist();
+        // --remove-signatures makes the same copy possible.
+        sb.kopi("copy", "--remove-signatures", "dir:" + src, dst.replace("%s", "kopi")).assertSuccess();
+    }
+
+    @Test
     void retryFlagsAreAccepted() {
         Sandbox sb = new Sandbox(tmp);
         // skopeo 1.9.3 has --retry-times only; --retry-delay is newer.

@@ -69,6 +69,11 @@ final class OciArchiveImageDestination implements ImageDestination {
     }
 
     @Override
+    public void checkSignaturesSupported() throws IOException {
+        inner.checkSignaturesSupported();
+    }
+
+    @Override
     public void commit() throws IOException {
         inner.commit();
         Path target = ref.resolvedFile();

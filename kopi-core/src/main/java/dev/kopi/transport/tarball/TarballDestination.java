@@ -196,8 +196,13 @@ public class TarballDestination implements ImageDestination {
     public void putSignatures(List<Signature> signatures, Optional<dev.kopi.digest.Digest> instance)
             throws IOException {
         if (!signatures.isEmpty()) {
-            throw new ImageException(ErrorCode.UNSUPPORTED, "Storing signatures for docker tar files is not supported");
+            checkSignaturesSupported();
         }
+    }
+
+    @Override
+    public void checkSignaturesSupported() throws IOException {
+        throw new ImageException(ErrorCode.UNSUPPORTED, "Storing signatures for docker tar files is not supported");
     }
 
     @Override
