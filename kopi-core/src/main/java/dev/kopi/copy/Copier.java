@@ -13,6 +13,7 @@ import dev.kopi.image.ImageInspector;
 import dev.kopi.image.RawManifest;
 import dev.kopi.image.Schema1Conversions;
 import dev.kopi.image.UnparsedImage;
+import dev.kopi.internal.go.GoStrconv;
 import dev.kopi.internal.io.Pipe;
 import dev.kopi.internal.io.Streams;
 import dev.kopi.manifest.Descriptor;
@@ -147,12 +148,16 @@ public final class Copier {
             throw ImageException.unsupported("copying multiple images: destination transport \""
                     + dest.reference().transport().name() + "\" does not support copying multiple images as a group");
         }
+        List<Signature> listSigs = sourceSignatures(dest, top, true);
+        String cannotModify = cannotModifyReason(listSigs);
         String listType = targetListType(list.mediaType(), caps.supportedManifestMimeTypes());
         String instanceForce = options.forceManifestType();
         if (instanceForce == null && !listType.equals(list.mediaType())) {
             instanceForce = listType.equals(MediaTypes.OCI_INDEX) ? MediaTypes.OCI_MANIFEST : MediaTypes.DOCKER_V2S2;
         }
-        List<Signature> listSigs = sourceSignatures(dest, top, true);
+        if (cannotModify != null && !listType.equals(list.mediaType())) {
+            throw cannotModifyList(listType, cannotModify);
+        }
         List<Descriptor> instances = list.instances();
         List<Descriptor> updated = new ArrayList<>(instances);
         listener.copyingImages(options.multiArch() == MultiArch.ALL ? instances.size() : 0, instances.size());
@@ -173,8 +178,8 @@ public final class Copier {
         }
         byte[] listBytes;
         boolean changed = !updated.equals(instances) || !listType.equals(list.mediaType());
-        if (changed && options.preserveDigests()) {
-            throw ImageException.invalid("Instructed to preserve digests, but the manifest list would change");
+        if (changed && cannotModify != null) {
+            throw cannotModifyList(listType, cannotModify);
         }
         if (changed) {
             listBytes = convertList(list, listType, updated).serialize();
@@ -256,13 +261,13 @@ public final class Copier {
             throw ImageException.wrap("initializing image from source " + src.reference().imageName(), e);
         }
         List<Signature> sigs = sourceSignatures(dest, image, false);
+        String cannotModify = cannotModifyReason(sigs);
         DestinationCapabilities caps = dest.capabilities();
-        String targetType = targetType(srcManifest.mediaType(), caps.supportedManifestMimeTypes(), forced);
+        // As containers/image: a manifest that must not change is written as it is (the destination may refuse
+        // it), and its layers are copied as they are.
+        String targetType = cannotModify != null ? srcManifest.mediaType()
+                : targetType(srcManifest.mediaType(), caps.supportedManifestMimeTypes(), forced);
         boolean converting = !targetType.equals(srcManifest.mediaType());
-        if (converting && options.preserveDigests()) {
-            throw ImageException.invalid("Instructed to preserve digests, but the manifest would be converted from "
-                    + srcManifest.mediaType() + " to " + targetType);
-        }
         if (converting && srcManifest instanceof OciManifest oci && oci.isArtifact()) {
             throw ImageException.unsupported("cannot convert an OCI artifact with config type \""
                     + oci.config().mediaType() + "\" to " + targetType);
@@ -272,7 +277,8 @@ public final class Copier {
         // Converting from schema1 builds a config, which needs the layers' DiffIDs: compute them while copying.
         boolean needDiffIds = srcSchema1 && !targetSchema1;
         boolean targetOci = targetType.equals(MediaTypes.OCI_MANIFEST);
-        List<CopiedLayer> copied = copyLayers(src, dest, srcManifest, targetOci, converting, needDiffIds, transforms);
+        List<CopiedLayer> copied = copyLayers(src, dest, srcManifest, targetOci, converting, needDiffIds,
+                cannotModify == null, transforms);
         List<Descriptor> layers = new ArrayList<>();
         for (CopiedLayer c : copied) {
             layers.add(c.descriptor());
@@ -289,10 +295,11 @@ public final class Copier {
             }
             Schema1Manifest named = withEmbeddedReference(out, dest);
             if (named != out) {
-                if (options.preserveDigests()) {
+                if (cannotModify != null) {
                     throw ImageException.invalid("Copying a schema1 image with an embedded Docker reference to "
-                            + dest.reference().imageName() + " would change the manifest, which we cannot do: "
-                            + "\"Instructed to preserve digests\"");
+                            + dest.reference().imageName() + " (Docker reference "
+                            + dest.reference().dockerReference().map(Object::toString).orElse("")
+                            + ") would change the manifest, which we cannot do: " + GoStrconv.quote(cannotModify));
                 }
                 out = named;
                 changed = true;
@@ -433,6 +440,22 @@ public final class Copier {
             return new OciManifest(MediaTypes.OCI_MANIFEST, "", configDesc, out, null, Map.of());
         }
         return new Schema2Manifest(configDesc, out);
+    }
+
+    /**
+     * Why the manifest (or list) must be written unchanged, null if it may change (containers/image's
+     * {@code cannotModifyManifestReason}).
+     */
+    private String cannotModifyReason(List<Signature> sigs) {
+        if (options.preserveDigests()) {
+            return "Instructed to preserve digests";
+        }
+        return sigs.isEmpty() ? null : "Would invalidate signatures";
+    }
+
+    private static ImageException cannotModifyList(String listType, String reason) {
+        return ImageException.invalid("Manifest list must be converted to type " + GoStrconv.quote(listType)
+                + " to be written to destination, but we cannot modify it: " + GoStrconv.quote(reason));
     }
 
     /**
@@ -600,7 +623,8 @@ public final class Copier {
     }
 
     private List<CopiedLayer> copyLayers(ImageSource src, ImageDestination dest, ImageManifest m, boolean targetOci,
-            boolean converting, boolean needDiffIds, ExecutorService transforms) throws IOException {
+            boolean converting, boolean needDiffIds, boolean canModify, ExecutorService transforms)
+            throws IOException {
         List<Descriptor> layers = m.layers();
         CopiedLayer[] results = new CopiedLayer[layers.size()];
         boolean parallel = src.concurrentBlobReads() && dest.capabilities().concurrentBlobWrites()
@@ -609,7 +633,7 @@ public final class Copier {
             for (int i = 0; i < layers.size(); i++) {
                 try {
                     results[i] = copyLayer(src, dest, layers.get(i), i, targetOci, converting, needDiffIds,
-                            transforms);
+                            canModify, transforms);
                 } catch (IOException e) {
                     throw ImageException.wrap("copying layer", e);
                 }
@@ -623,7 +647,7 @@ public final class Copier {
             for (int i = 0; i < layers.size(); i++) {
                 int idx = i;
                 futures.add(pool.submit(() -> copyLayer(src, dest, layers.get(idx), idx, targetOci, converting,
-                        needDiffIds, transforms)));
+                        needDiffIds, canModify, transforms)));
             }
             for (int i = 0; i < futures.size(); i++) {
                 try {
@@ -682,9 +706,10 @@ public final class Copier {
      *     layer must be read anyway)
      */
     private CopiedLayer copyLayer(ImageSource src, ImageDestination dest, Descriptor layer, int index,
-            boolean targetOci, boolean converting, boolean needDiffId, ExecutorService transforms)
+            boolean targetOci, boolean converting, boolean needDiffId, boolean canModify, ExecutorService transforms)
             throws IOException {
-        LayerCompression want = dest.capabilities().desiredLayerCompression();
+        // A layer of a manifest that must not change is copied as it is, whatever the destination prefers.
+        LayerCompression want = canModify ? dest.capabilities().desiredLayerCompression() : LayerCompression.PRESERVE;
         CompressionAlgorithm fmt = options.compressionFormat();
         Optional<CompressionAlgorithm> mtAlg = Compression.fromMediaType(layer.mediaType());
         boolean identityByType = want == LayerCompression.PRESERVE

@@ -352,6 +352,88 @@ class FlagsIT {
         assertThat(raw(sb, ref)).as("manifest at the destination is the source's").isEqualTo(srcManifest);
     }
 
+    static Stream<Arguments> unconvertedCopies() {
+        return Stream.of(
+                Arguments.of("--format v2s2 to dir", List.of("--format", "v2s2"), "oci", "dir"),
+                Arguments.of("--dest-decompress to dir", List.of("--dest-decompress"), "oci", "dir"),
+                Arguments.of("--dest-compress-format zstd to oci", List.of("--dest-compress-format", "zstd"), "oci",
+                        "oci"),
+                Arguments.of("uncompressed v2s2 to oci", List.of(), "v2s2-plain", "oci"),
+                Arguments.of("--dest-compress of uncompressed v2s2 to dir", List.of("--dest-compress"), "v2s2-plain",
+                        "dir"));
+    }
+
+    /**
+     * With --preserve-digests skopeo attempts no conversion at all, whatever --format, the compression flags or the
+     * destination's preferences ask: manifest and layers are written as they are (containers/image's
+     * cannotModifyManifestReason), even a v2s2 manifest into an OCI layout.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("unconvertedCopies")
+    void preserveDigestsWritesTheSourceAsItIs(String name, List<String> flags, String source, String dst)
+            throws IOException {
+        Sandbox sb = new Sandbox(tmp);
+        String src = source.equals("oci") ? TestImage.MULTI.ociRef() : v2s2Uncompressed(sb);
+        List<String> a = new ArrayList<>(List.of("copy", "--preserve-digests"));
+        a.addAll(flags);
+        a.add(src);
+        a.add(dst.equals("dir") ? "dir:" + sb.path("%s") : "oci:" + sb.path("%s") + ":t");
+        both(sb, a.toArray(String[]::new)).assertSuccess();
+        if (dst.equals("dir")) {
+            Trees.assertSameTree(sb.path("kopi"), sb.path("skopeo"), name);
+        } else {
+            Trees.assertSameOciLayout(sb.path("kopi"), sb.path("skopeo"), name);
+        }
+        String srcManifest = raw(sb, src);
+        if (dst.equals("dir")) {
+            assertThat(sb.path("kopi/manifest.json")).as("manifest at the destination is the source's")
+                    .hasContent(srcManifest);
+        } else {
+            // (skopeo 1.9.3 cannot read a v2s2 manifest back from an OCI layout, so check the stored blob)
+            assertThat(topDigest(sb.path("kopi"))).as("manifest at the destination is the source's")
+                    .isEqualTo("sha256:" + Trees.sha256(srcManifest.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
+    }
+
+    static Stream<Arguments> refusedPreservation() {
+        return Stream.of(
+                Arguments.of("OCI image to docker-archive", List.of(TestImage.MULTI.ociRef(),
+                        "docker-archive:%D.tar")),
+                Arguments.of("--all --format v2s2", List.of("--all", "--format", "v2s2", TestImage.INDEX.ociRef(),
+                        "dir:%D")),
+                Arguments.of("index-only --format v2s2", List.of("--multi-arch", "index-only", "--format", "v2s2",
+                        TestImage.INDEX.ociRef(), "dir:%D")),
+                Arguments.of("--all to docker-archive", List.of("--all", TestImage.INDEX.ociRef(),
+                        "docker-archive:%D.tar")));
+    }
+
+    /** A manifest (list) the destination cannot store unconverted: exit 1, skopeo's message, nothing written. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("refusedPreservation")
+    void preserveDigestsRefusesWhatNeedsConverting(String name, List<String> args) {
+        Sandbox sb = new Sandbox(tmp);
+        List<String> a = new ArrayList<>(List.of("copy", "--preserve-digests"));
+        for (String x : args) {
+            a.add(x.replace("%D", sb.path("%s").toString()));
+        }
+        Both r = both(sb, a.toArray(String[]::new)).assertExit(1);
+        assertThat(r.kopi().assertOneFatalLine()).isEqualTo(r.skopeo().assertOneFatalLine().replace("skopeo", "kopi"));
+        assertThat(sb.path("kopi")).doesNotExist();
+        assertThat(sb.path("kopi.tar")).doesNotExist();
+    }
+
+    /** Signatures forbid changing the manifest just as --preserve-digests does. */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"--dest-decompress", "--format=v2s2"})
+    void signedImagesAreNotConverted(String flag) throws IOException {
+        Sandbox sb = new Sandbox(tmp);
+        Path src = signedDir(sb);
+        both(sb, "copy", flag, "dir:" + src, "dir:" + sb.path("%s")).assertSuccess();
+        Trees.assertSameTree(sb.path("kopi"), sb.path("skopeo"), "signed copy with " + flag);
+        assertThat(sb.path("kopi/manifest.json")).hasSameBinaryContentAs(src.resolve("manifest.json"));
+        assertThat(sb.path("kopi/signature-1")).exists();
+    }
+
     // ---- compression ----
 
     /**
