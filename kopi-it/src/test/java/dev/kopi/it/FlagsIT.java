@@ -649,6 +649,24 @@ class FlagsIT {
                 .isEqualTo(Files.getPosixFilePermissions(sb.path("skopeo.digest")));
     }
 
+    /** Written as Go's os.WriteFile: an existing file is truncated, a missing directory is not created. */
+    @Test
+    void digestFileIsWrittenLikeOsWriteFile() throws IOException {
+        Sandbox sb = new Sandbox(tmp);
+        for (String who : List.of("kopi", "skopeo")) {
+            Files.writeString(sb.path(who + ".digest"), "x".repeat(200));
+        }
+        both(sb, "copy", "--digestfile", sb.path("%s.digest").toString(), TestImage.SINGLE.ociRef(),
+                "dir:" + sb.path("%s")).assertSuccess();
+        assertThat(sb.path("kopi.digest")).hasContent(Files.readString(sb.path("skopeo.digest")));
+
+        Both r = both(sb, "copy", "--digestfile", sb.path("%s-missing/f").toString(), TestImage.SINGLE.ociRef(),
+                "dir:" + sb.path("%s-2")).assertExit(1);
+        assertThat(r.kopi().assertOneFatalLine()).isEqualTo(r.skopeo().assertOneFatalLine().replace("skopeo", "kopi"))
+                .contains("no such file or directory");
+        assertThat(sb.path("kopi-missing")).doesNotExist();
+    }
+
     @Test
     void signaturesAreCopiedUnlessRemoved() throws IOException {
         Sandbox sb = new Sandbox(tmp);
