@@ -734,6 +734,51 @@ class FlagsIT {
 
     // ---- --tmpdir ----
 
+    static Stream<Arguments> tmpdirUsers() {
+        return Stream.of(
+                Arguments.of("oci-archive source", List.of("copy", "oci-archive:%A:t", "dir:%D")),
+                Arguments.of("oci-archive inspect", List.of("inspect", "oci-archive:%A:t")),
+                Arguments.of("oci-archive destination", List.of("copy", TestImage.SINGLE.ociRef(), "oci-archive:%D:t")),
+                Arguments.of("docker-archive destination, layers of unknown size",
+                        List.of("copy", TestImage.MULTI.ociRef(), "docker-archive:%D")));
+    }
+
+    /**
+     * Big temporary files go to --tmpdir: a --tmpdir that is a regular file, or missing, makes the copy fail with
+     * the error of creating them there (as Go's os.MkdirTemp / os.CreateTemp word it). Normalized: the random part
+     * of the name, and its "container_images_" prefix (newer than 1.9.3).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("tmpdirUsers")
+    void tmpdirThatCannotHoldFiles(String name, List<String> args) throws IOException {
+        Sandbox sb = new Sandbox(tmp);
+        Path archive = sb.path("src.tar");
+        sb.skopeo("copy", TestImage.SINGLE.ociRef(), "oci-archive:" + archive + ":t").assertSuccess();
+        Path file = Files.writeString(sb.path("a-file"), "not a directory");
+        for (Path tmpdir : List.of(file, sb.path("missing"))) {
+            List<String> a = new ArrayList<>(List.of("--tmpdir", tmpdir.toString()));
+            for (String x : args) {
+                a.add(x.replace("%A", archive.toString()).replace("%D", sb.path("%s").toString()));
+            }
+            Both r = both(sb, a.toArray(String[]::new)).assertExit(1);
+            String k = normalizeTemp(r.kopi().assertOneFatalLine());
+            String s = normalizeTemp(r.skopeo().assertOneFatalLine()).replace("skopeo", "kopi");
+            assertThat(k).contains(tmpdir.toString());
+            if (name.startsWith("docker-archive")) {
+                // skopeo 1.9.3 wraps this as "writing blob: ...", kopi as "copying layer: reading blob DIGEST: ..."
+                s = s.substring(s.indexOf("creating temporary on-disk layer"));
+                assertThat(k).endsWith(s);
+            } else {
+                assertThat(k).isEqualTo(s);
+            }
+            assertThat(sb.path("kopi")).doesNotExist();
+        }
+    }
+
+    private static String normalizeTemp(String msg) {
+        return msg.replace("container_images_", "").replaceAll("(oci|stream-blob)[0-9]+", "$1N");
+    }
+
     @Test
     void tmpdirHoldsOciArchiveExtraction() throws IOException {
         Sandbox sb = new Sandbox(tmp);
