@@ -265,8 +265,11 @@ public final class Copier {
         DestinationCapabilities caps = dest.capabilities();
         // As containers/image: a manifest that must not change is written as it is (the destination may refuse
         // it), and its layers are copied as they are.
-        String targetType = cannotModify != null ? srcManifest.mediaType()
-                : targetType(srcManifest.mediaType(), caps.supportedManifestMimeTypes(), forced);
+        String targetType = targetType(srcManifest.mediaType(), caps.supportedManifestMimeTypes(), forced,
+                options.compressionFormat());
+        if (cannotModify != null) {
+            targetType = srcManifest.mediaType();
+        }
         boolean converting = !targetType.equals(srcManifest.mediaType());
         if (converting && srcManifest instanceof OciManifest oci && oci.isArtifact()) {
             throw ImageException.unsupported("cannot convert an OCI artifact with config type \""
@@ -516,9 +519,40 @@ public final class Copier {
      * destination (or {@code --format}) allows it, else v2s2, else schema1, else the destination's first type.
      */
     static String targetType(String srcType, List<String> destSupported, String forced) throws ImageException {
-        List<String> supported = forced != null ? List.of(forced) : destSupported;
-        if (supported.isEmpty()) {
-            supported = ALL_TYPES;
+        return targetType(srcType, destSupported, forced, null);
+    }
+
+    /**
+     * As {@link #targetType(String, List, String)}; a requested layer compression other than gzip (zstd) limits
+     * the candidates to the manifest types that can describe it (OCI), as the newest containers/image does.
+     */
+    static String targetType(String srcType, List<String> destSupported, String forced,
+            CompressionAlgorithm compression) throws ImageException {
+        List<String> candidates = forced != null ? List.of(forced) : destSupported;
+        if (candidates.isEmpty()) {
+            candidates = ALL_TYPES;
+        }
+        List<String> supported = candidates;
+        if (compression != null && compression != CompressionAlgorithm.GZIP) {
+            supported = new ArrayList<>();
+            for (String t : candidates) {
+                if (compression == CompressionAlgorithm.ZSTD && t.equals(MediaTypes.OCI_MANIFEST)) {
+                    supported.add(t);
+                }
+            }
+            if (supported.isEmpty()) {
+                String alg = compression.cliName();
+                if (forced != null) {
+                    throw ImageException.unsupported("compression using " + alg + " required together with format "
+                            + forced + ", which does not support it");
+                }
+                if (destSupported.isEmpty()) {
+                    throw ImageException.unsupported("compression using " + alg
+                            + " required, but none of the known manifest formats support it");
+                }
+                throw ImageException.unsupported("compression using " + alg + " required but the destination only "
+                        + "supports MIME types [" + String.join(", ", destSupported) + "], none of which support it");
+            }
         }
         if (supported.contains(srcType)) {
             return srcType;
