@@ -59,11 +59,6 @@ final class InspectCommand implements Callable<Integer> {
         if (raw && format != null) {
             throw ImageException.invalid("raw output does not support format option");
         }
-        DigestAlgorithm alg = null;
-        if (manifestDigest != null) {
-            alg = DigestAlgorithm.byPrefix(manifestDigest.isEmpty() ? "sha256" : manifestDigest).orElseThrow(
-                    () -> ImageException.invalid("digest algorithm \"" + manifestDigest + "\" is not available"));
-        }
         String name = args.get(0);
         ImageContext ctx = image.toContext(main.global, null).build();
         PrintStream out = System.out;
@@ -123,6 +118,13 @@ final class InspectCommand implements Callable<Integer> {
                             dev.kopi.json.GoJson.marshal(oci), "config")));
                 }
                 return 0;
+            }
+            // As skopeo: the algorithm matters (and is checked) only for the Digest of this output.
+            DigestAlgorithm alg = null;
+            if (manifestDigest != null) {
+                alg = DigestAlgorithm.byPrefix(manifestDigest.isEmpty() ? "sha256" : manifestDigest).orElseThrow(
+                        () -> ImageException.invalid("Error computing manifest digest: digest algorithm "
+                                + dev.kopi.internal.go.GoStrconv.quote(manifestDigest) + " is not available"));
             }
             writeOutput(out, ImageInspector.inspect(img, List.of(), alg));
             return 0;

@@ -226,6 +226,20 @@ class InspectFlagsIT {
                 .isEqualTo(dflt);
     }
 
+    /** An unknown algorithm fails only where a digest is computed: not for --raw or --config. */
+    @Test
+    @Tag(FailureIT.NEWEST)
+    void manifestDigestUnknownAlgorithm() {
+        Sandbox sb = new Sandbox(tmp);
+        String ref = TestImage.MULTI.ociRef();
+        assertThat(sb.kopi("inspect", "--manifest-digest", "md5", ref).assertExit(1).assertOneFatalLine())
+                .isEqualTo("Error computing manifest digest: digest algorithm \\\"md5\\\" is not available");
+        assertThat(sb.kopi("inspect", "--manifest-digest", "md5", "--raw", ref).assertSuccess().stdout())
+                .isEqualTo(sb.skopeo("inspect", "--raw", ref).assertSuccess().stdout());
+        assertThat(sb.kopi("inspect", "--manifest-digest", "md5", "--config", ref).assertSuccess().stdout())
+                .isEqualTo(sb.skopeo("inspect", "--config", ref).assertSuccess().stdout());
+    }
+
     // ---- manifest-digest FILE ----
 
     static Stream<String> manifestFiles() {
