@@ -114,8 +114,13 @@ final class InspectCommand implements Callable<Integer> {
                     out.println(dev.kopi.json.GoJson.marshalIndent(oci, "    "));
                     out.flush();
                 } else {
-                    writeOutput(out, dev.kopi.template.JsonModel.fromJson(dev.kopi.manifest.Manifests.readTree(
-                            dev.kopi.json.GoJson.marshal(oci), "config")));
+                    try {
+                        writeOutput(out, ImageConfigs.toOciStruct(oci));
+                    } catch (ImageException e) {
+                        throw new ImageException(e.code(),
+                                "Error writing OCI-formatted configuration data to standard output: " + e.getMessage(),
+                                e);
+                    }
                 }
                 return 0;
             }

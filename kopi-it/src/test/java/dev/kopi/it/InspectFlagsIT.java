@@ -140,6 +140,57 @@ class InspectFlagsIT {
         }
     }
 
+    static Stream<Arguments> configTemplates() {
+        List<Arguments> out = new ArrayList<>();
+        for (String t : List.of("{{.Architecture}}", "{{.OS}} {{.Config.Env}} {{.RootFS.Type}} {{.Created}}",
+                "{{.Config}}", "{{.RootFS}}", "{{.History}}", "{{len .RootFS.DiffIDs}}", "{{.Config.Labels}}",
+                "{{.Config.ExposedPorts}}|{{.Config.Volumes}}|{{.Config.User}}|{{.Config.ArgsEscaped}}",
+                "{{.Variant}}|{{.OSVersion}}|{{.OSFeatures}}|{{.Author}}",
+                "{{range .History}}{{.CreatedBy}};{{.EmptyLayer}};{{end}}", "{{printf \"%+v\" .RootFS}}",
+                "{{.Created.Year}}", "{{.architecture}}")) {
+            out.add(Arguments.of(t, Source.OCI_IMAGE));
+        }
+        out.add(Arguments.of("{{.Architecture}} {{.Config.Env}} {{.RootFS.DiffIDs}}", Source.DIR_V2S2));
+        out.add(Arguments.of("{{.Architecture}} {{.Variant}} {{.History}}", Source.OCI_INDEX));
+        return out.stream();
+    }
+
+    /**
+     * --config --format runs the template over image-spec's v1.Image struct (Go field names), not the JSON keys:
+     * {@code .architecture} is an error. Errors are compared but for the column (see {@link #badTemplates}).
+     */
+    @ParameterizedTest(name = "{0} of {1}")
+    @MethodSource("configTemplates")
+    void configFormatTemplates(String template, Source source) {
+        Sandbox sb = new Sandbox(tmp);
+        CommandResult[] r = both(sb, "inspect", "--config", "--format", template, source.ref(sb));
+        assertThat(r[0].exitCode()).as("exit code of %s", r[0]).isEqualTo(r[1].exitCode());
+        assertThat(r[0].stdout()).as("kopi vs skopeo").isEqualTo(r[1].stdout());
+        if (r[1].exitCode() != 0) {
+            String norm = "skopeo inspect:1:N:";
+            assertThat(r[0].assertOneFatalLine().replaceAll("skopeo inspect:1:\\d+:", norm))
+                    .isEqualTo(r[1].assertOneFatalLine().replaceAll("skopeo inspect:1:\\d+:", norm))
+                    .startsWith("Error writing OCI-formatted configuration data to standard output: template: ");
+        }
+    }
+
+    /**
+     * Newest skopeo only: image-spec 1.1's v1.Image embeds Platform (1.9.3's has its fields inline), so
+     * {@code .Platform} exists; {@code json .} encodes what --config prints.
+     */
+    @Test
+    @Tag(FailureIT.NEWEST)
+    void configStructOfImageSpec11() throws IOException {
+        Sandbox sb = new Sandbox(tmp);
+        assertThat(sb.kopi("--override-arch", "arm64", "inspect", "--config", "--format", "{{.Platform}}",
+                TestImage.INDEX.ociRef()).assertSuccess().stdout()).isEqualTo("{arm64 linux  [] v8}\n");
+        String json = sb.kopi("inspect", "--config", "--format", "{{json .}}", TestImage.MULTI.ociRef())
+                .assertSuccess().stdout();
+        assertThat(json).doesNotContain("\n    ").endsWith("}\n");
+        assertThat(json(json)).isEqualTo(json(sb.skopeo("inspect", "--config", TestImage.MULTI.ociRef())
+                .assertSuccess().stdout()));
+    }
+
     /** Newest skopeo only: the json function and a template that fails to parse once \n is expanded. */
     @Test
     @Tag(FailureIT.NEWEST)
