@@ -1,5 +1,6 @@
 package dev.kopi.it;
 
+import static dev.kopi.it.FlagsIT.assertNothingWritten;
 import static dev.kopi.it.FlagsIT.both;
 import static dev.kopi.it.FlagsIT.globalsThenCopy;
 import static dev.kopi.it.FlagsIT.layerTypes;
@@ -136,8 +137,8 @@ class ConversionFlagsIT {
         }
         Both r = both(sb, a.toArray(String[]::new)).assertExit(1);
         assertThat(r.kopi().assertOneFatalLine()).isEqualTo(r.skopeo().assertOneFatalLine().replace("skopeo", "kopi"));
-        assertThat(sb.path("kopi")).doesNotExist();
-        assertThat(sb.path("kopi.tar")).doesNotExist();
+        assertNothingWritten(sb.path("kopi"));
+        assertNothingWritten(sb.path("kopi.tar"));
     }
 
     /** Signatures forbid changing the manifest just as --preserve-digests does. */
@@ -294,7 +295,7 @@ class ConversionFlagsIT {
         CommandResult r = sb.kopi(a.toArray(String[]::new));
         if (error != null) {
             assertThat(r.assertExit(1).assertOneFatalLine()).isEqualTo(error);
-            assertThat(sb.path("kopi")).doesNotExist();
+            assertNothingWritten(sb.path("kopi"));
             return;
         }
         r.assertSuccess();

@@ -58,6 +58,16 @@ class FlagsIT {
         return Arrays.stream(args).map(a -> a.replace("%s", who)).toArray(String[]::new);
     }
 
+    /**
+     * kopi leaves a destination it failed to write untouched (KNOWN_DIFFERENCES.md: skopeo may have created it);
+     * not checked when the suite validates itself against skopeo ({@code -Dkopi.cmd}).
+     */
+    static void assertNothingWritten(Path p) {
+        if (!Kopi.isSkopeo()) {
+            assertThat(p).as("kopi wrote nothing").doesNotExist();
+        }
+    }
+
     /** stdout as lines. */
     static List<String> lines(CommandResult r) {
         String out = r.stdout();
@@ -211,7 +221,8 @@ class FlagsIT {
                 .toArray(String[]::new)).assertSuccess();
         CommandResult s = sb.skopeo(Arrays.stream(cmd).map(x -> x.replace("%OUT", sb.path("s").toString()))
                 .toArray(String[]::new)).assertSuccess();
-        assertThat(sortBlobRuns(lines(k))).as("kopi's lines vs skopeo's").containsExactlyElementsOf(
+        List<String> kl = Kopi.isSkopeo() ? asNewestSkopeo(lines(k), false) : lines(k);
+        assertThat(sortBlobRuns(kl)).as("kopi's lines vs skopeo's").containsExactlyElementsOf(
                 sortBlobRuns(asNewestSkopeo(lines(s), false)));
         assertThat(k.stderr()).as("kopi stderr").isEmpty();
     }
@@ -297,7 +308,7 @@ class FlagsIT {
         String k = r.kopi().assertOneFatalLine().replace("\\\"", "");
         String s = r.skopeo().assertOneFatalLine().replace("\\\"", "");
         assertThat(k).isEqualTo(s).contains("no image found in image index for architecture");
-        assertThat(sb.path("kopi")).doesNotExist();
+        assertNothingWritten(sb.path("kopi"));
     }
 
     // ---- --format on lists ----
@@ -328,7 +339,8 @@ class FlagsIT {
         both(sb, "copy", "--dest-shared-blob-dir", sb.path("%s-blobs").toString(), TestImage.MULTI.ociRef(),
                 "oci:" + sb.path("%s") + ":t").assertSuccess();
         Trees.assertSameTree(sb.path("kopi-blobs"), sb.path("skopeo-blobs"), "shared blob dir");
-        assertThat(sb.path("kopi/blobs")).as("no blobs in the layout itself").doesNotExist();
+        assertThat(Trees.digests(sb.path("kopi")).keySet()).as("no blobs in the layout itself")
+                .noneMatch(f -> f.startsWith("blobs/"));
         assertThat(JSON.readTree(sb.path("kopi/index.json").toFile())).as("index.json")
                 .isEqualTo(JSON.readTree(sb.path("skopeo/index.json").toFile()));
         assertThat(Trees.digests(sb.path("kopi")).keySet()).as("files of the layout")
@@ -346,7 +358,7 @@ class FlagsIT {
         Trees.assertSameTree(sb.path("kopi"), sb.path("skopeo"), "copied from a layout with shared blobs");
         // Without the flag the blobs are not found.
         both(sb, "copy", layout, "dir:" + sb.path("%s-without")).assertExit(1);
-        assertThat(sb.path("kopi-without")).doesNotExist();
+        assertNothingWritten(sb.path("kopi-without"));
         assertThat(sb.kopi("inspect", "--shared-blob-dir", blobs.toString(), "--raw", layout).assertSuccess()
                 .stdout()).isEqualTo(raw(sb, "oci:" + Fixtures.layout() + ":" + TestImage.MULTI.tag()));
     }
@@ -384,7 +396,7 @@ class FlagsIT {
         Both r = both(sb, "copy", "--additional-tag", tag, TestImage.SINGLE.ociRef(),
                 "docker-archive:" + sb.path("%s.tar")).assertExit(1);
         assertThat(r.kopi().assertOneFatalLine()).isEqualTo(r.skopeo().assertOneFatalLine());
-        assertThat(sb.path("kopi.tar")).doesNotExist();
+        assertNothingWritten(sb.path("kopi.tar"));
     }
 
     static Stream<Arguments> digestFiles() {
@@ -427,7 +439,7 @@ class FlagsIT {
                 "dir:" + sb.path("%s-2")).assertExit(1);
         assertThat(r.kopi().assertOneFatalLine()).isEqualTo(r.skopeo().assertOneFatalLine().replace("skopeo", "kopi"))
                 .contains("no such file or directory");
-        assertThat(sb.path("kopi-missing")).doesNotExist();
+        assertNothingWritten(sb.path("kopi-missing"));
     }
 
     @Test
@@ -473,8 +485,8 @@ class FlagsIT {
                 .containsExactly("Getting image source signatures", "Checking if image destination supports signatures");
         assertThat(r.kopi().assertOneFatalLine()).isEqualTo(r.skopeo().assertOneFatalLine().replace("skopeo", "kopi"))
                 .startsWith("Can not copy signatures to ");
-        assertThat(sb.path("kopi")).doesNotExist();
-        assertThat(sb.path("kopi.tar")).doesNotExist();
+        assertNothingWritten(sb.path("kopi"));
+        assertNothingWritten(sb.path("kopi.tar"));
         // --remove-signatures makes the same copy possible.
         sb.kopi("copy", "--remove-signatures", "dir:" + src, dst.replace("%s", "kopi")).assertSuccess();
     }
@@ -483,14 +495,21 @@ class FlagsIT {
     void retryFlagsAreAccepted() {
         Sandbox sb = new Sandbox(tmp);
         // skopeo 1.9.3 has --retry-times only; --retry-delay is newer.
-        sb.kopi("copy", "--retry-times", "3", "--retry-delay", "2s", TestImage.MULTI.ociRef(),
-                "dir:" + sb.path("kopi")).assertSuccess();
+        List<String> delay = Kopi.isSkopeo() ? List.of() : List.of("--retry-delay", "2s");
+        List<String> a = new ArrayList<>(List.of("copy", "--retry-times", "3"));
+        a.addAll(delay);
+        a.addAll(List.of(TestImage.MULTI.ociRef(), "dir:" + sb.path("kopi")));
+        sb.kopi(a.toArray(String[]::new)).assertSuccess();
         sb.skopeo("copy", "--retry-times", "3", TestImage.MULTI.ociRef(), "dir:" + sb.path("skopeo"))
                 .assertSuccess();
         Trees.assertSameTree(sb.path("kopi"), sb.path("skopeo"), "copy with retries");
         // A failure that is not transient is not retried: exit 1 at once, one fatal line (no retry warnings).
-        CommandResult r = sb.kopi("copy", "--retry-times", "3", "--retry-delay", "30s",
-                "oci:" + sb.path("missing") + ":t", "dir:" + sb.path("never"));
+        a = new ArrayList<>(List.of("copy", "--retry-times", "3"));
+        if (!Kopi.isSkopeo()) {
+            a.addAll(List.of("--retry-delay", "30s"));
+        }
+        a.addAll(List.of("oci:" + sb.path("missing") + ":t", "dir:" + sb.path("never")));
+        CommandResult r = sb.kopi(a.toArray(String[]::new));
         r.assertExit(1).assertOneFatalLine();
         assertThat(r.elapsed()).as("no retry delay").isLessThan(java.time.Duration.ofSeconds(30));
     }
@@ -534,7 +553,7 @@ class FlagsIT {
             } else {
                 assertThat(k).isEqualTo(s);
             }
-            assertThat(sb.path("kopi")).doesNotExist();
+            assertNothingWritten(sb.path("kopi"));
         }
     }
 

@@ -133,7 +133,7 @@ class InspectFlagsIT {
         CommandResult[] r = both(sb, "inspect", "--format", template, source.ref(sb));
         String k = r[0].assertSuccess().stdout();
         String s = r[1].assertSuccess().stdout();
-        if (template.equals("json")) {
+        if (template.equals("json") && !Kopi.isSkopeo()) {
             Images.assertSameInspect(k, s, "inspect --format json");
         } else {
             assertThat(k).as("kopi vs skopeo").isEqualTo(s).isNotBlank();
