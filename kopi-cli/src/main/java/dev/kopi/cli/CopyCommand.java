@@ -13,10 +13,14 @@ import dev.kopi.reference.DockerReference;
 import dev.kopi.transport.ImageContext;
 import dev.kopi.transport.ImageReference;
 import dev.kopi.transport.Transports;
-import dev.kopi.internal.io.AtomicFiles;
+import dev.kopi.internal.go.GoStrconv;
+import dev.kopi.internal.path.LocalPaths;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -131,14 +135,22 @@ final class CopyCommand implements Callable<Integer> {
         return retry.run(() -> {
             CopyResult r = Copier.copy(srcRef, destRef, options);
             if (digestFile != null && !digestFile.isEmpty()) {
-                try {
-                    AtomicFiles.write(Path.of(digestFile), r.manifestDigest().toString().getBytes(StandardCharsets.UTF_8));
-                } catch (IOException e) {
-                    throw ImageException.wrap("Failed to write digest to file \"" + digestFile + "\"", e);
-                }
+                writeDigestFile(Path.of(digestFile), r.manifestDigest().toString().getBytes(StandardCharsets.UTF_8));
             }
             return 0;
         });
+    }
+
+    /** As Go's {@code os.WriteFile(name, data, 0o644)}: no parent directories are created. */
+    private void writeDigestFile(Path file, byte[] data) throws ImageException {
+        try (var ch = Files.newByteChannel(file, java.util.Set.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING), PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rw-r--r--")))) {
+            ch.write(java.nio.ByteBuffer.wrap(data));
+        } catch (IOException e) {
+            throw ImageException.wrap("Failed to write digest to file " + GoStrconv.quote(digestFile),
+                    new IOException(LocalPaths.goError("open", file, e), e));
+        }
     }
 
     static PolicyContext loadPolicy(GlobalOptions g) throws ImageException {

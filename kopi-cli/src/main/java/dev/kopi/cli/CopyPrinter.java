@@ -108,6 +108,17 @@ final class CopyPrinter implements CopyListener {
     }
 
     @Override
+    public void gettingListSignatures() {
+        line("Getting image list signatures");
+    }
+
+    @Override
+    public void checkingSignatureSupport(boolean list) {
+        line(list ? "Checking if image list destination supports signatures"
+                : "Checking if image destination supports signatures");
+    }
+
+    @Override
     public void copyingImages(int count, int total) {
         line("Copying " + count + " images generated from " + total + " images in list");
     }
@@ -174,6 +185,11 @@ final class CopyPrinter implements CopyListener {
     @Override
     public void storingSignatures() {
         line("Storing signatures");
+    }
+
+    @Override
+    public void storingListSignatures() {
+        line("Storing list signatures");
     }
 
     private static String kind(boolean isConfig) {

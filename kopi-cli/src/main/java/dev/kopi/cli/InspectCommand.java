@@ -59,11 +59,6 @@ final class InspectCommand implements Callable<Integer> {
         if (raw && format != null) {
             throw ImageException.invalid("raw output does not support format option");
         }
-        DigestAlgorithm alg = null;
-        if (manifestDigest != null) {
-            alg = DigestAlgorithm.byPrefix(manifestDigest.isEmpty() ? "sha256" : manifestDigest).orElseThrow(
-                    () -> ImageException.invalid("digest algorithm \"" + manifestDigest + "\" is not available"));
-        }
         String name = args.get(0);
         ImageContext ctx = image.toContext(main.global, null).build();
         PrintStream out = System.out;
@@ -119,10 +114,22 @@ final class InspectCommand implements Callable<Integer> {
                     out.println(dev.kopi.json.GoJson.marshalIndent(oci, "    "));
                     out.flush();
                 } else {
-                    writeOutput(out, dev.kopi.template.JsonModel.fromJson(dev.kopi.manifest.Manifests.readTree(
-                            dev.kopi.json.GoJson.marshal(oci), "config")));
+                    try {
+                        writeOutput(out, ImageConfigs.toOciStruct(oci));
+                    } catch (ImageException e) {
+                        throw new ImageException(e.code(),
+                                "Error writing OCI-formatted configuration data to standard output: " + e.getMessage(),
+                                e);
+                    }
                 }
                 return 0;
+            }
+            // As skopeo: the algorithm matters (and is checked) only for the Digest of this output.
+            DigestAlgorithm alg = null;
+            if (manifestDigest != null) {
+                alg = DigestAlgorithm.byPrefix(manifestDigest.isEmpty() ? "sha256" : manifestDigest).orElseThrow(
+                        () -> ImageException.invalid("Error computing manifest digest: digest algorithm "
+                                + dev.kopi.internal.go.GoStrconv.quote(manifestDigest) + " is not available"));
             }
             List<String> repoTags = List.of();
             if (!noTags && src.reference() instanceof dev.kopi.transport.docker.DockerImageReference d) {

@@ -19,12 +19,19 @@ public enum CompressionAlgorithm {
         return cliName;
     }
 
-    /** Parses a {@code --dest-compress-format} value ({@code gzip}, {@code zstd}; {@code zstd:chunked} is treated as zstd). */
+    /**
+     * Parses a {@code --dest-compress-format} value as containers/image's {@code AlgorithmByName}: {@code gzip},
+     * {@code zstd} ({@code zstd:chunked} is treated as zstd), and {@code bzip2}, {@code xz}, which are known names
+     * that no manifest format can describe, so a copy asking for them fails when choosing the manifest type.
+     */
     public static CompressionAlgorithm forWriting(String name) throws ImageException {
         return switch (name) {
             case "gzip" -> GZIP;
             case "zstd", "zstd:chunked" -> ZSTD;
-            default -> throw ImageException.invalid("unsupported compression format " + name);
+            case "bzip2" -> BZIP2;
+            case "xz" -> XZ;
+            default -> throw ImageException.invalid("cannot find compressor for "
+                    + dev.kopi.internal.go.GoStrconv.quote(name));
         };
     }
 }

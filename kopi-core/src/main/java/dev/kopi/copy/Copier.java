@@ -13,6 +13,7 @@ import dev.kopi.image.ImageInspector;
 import dev.kopi.image.RawManifest;
 import dev.kopi.image.Schema1Conversions;
 import dev.kopi.image.UnparsedImage;
+import dev.kopi.internal.go.GoStrconv;
 import dev.kopi.internal.io.Pipe;
 import dev.kopi.internal.io.Streams;
 import dev.kopi.manifest.Descriptor;
@@ -147,15 +148,20 @@ public final class Copier {
             throw ImageException.unsupported("copying multiple images: destination transport \""
                     + dest.reference().transport().name() + "\" does not support copying multiple images as a group");
         }
+        List<Signature> listSigs = sourceSignatures(dest, top, true);
+        String cannotModify = cannotModifyReason(listSigs);
         String listType = targetListType(list.mediaType(), caps.supportedManifestMimeTypes());
         String instanceForce = options.forceManifestType();
         if (instanceForce == null && !listType.equals(list.mediaType())) {
             instanceForce = listType.equals(MediaTypes.OCI_INDEX) ? MediaTypes.OCI_MANIFEST : MediaTypes.DOCKER_V2S2;
         }
+        if (cannotModify != null && !listType.equals(list.mediaType())) {
+            throw cannotModifyList(listType, cannotModify);
+        }
         List<Descriptor> instances = list.instances();
         List<Descriptor> updated = new ArrayList<>(instances);
+        listener.copyingImages(options.multiArch() == MultiArch.ALL ? instances.size() : 0, instances.size());
         if (options.multiArch() == MultiArch.ALL) {
-            listener.copyingImages(instances.size(), instances.size());
             for (int i = 0; i < instances.size(); i++) {
                 Descriptor inst = instances.get(i);
                 listener.copyingImage(inst.digest(), i + 1, instances.size());
@@ -172,8 +178,8 @@ public final class Copier {
         }
         byte[] listBytes;
         boolean changed = !updated.equals(instances) || !listType.equals(list.mediaType());
-        if (changed && options.preserveDigests()) {
-            throw ImageException.invalid("Instructed to preserve digests, but the manifest list would change");
+        if (changed && cannotModify != null) {
+            throw cannotModifyList(listType, cannotModify);
         }
         if (changed) {
             listBytes = convertList(list, listType, updated).serialize();
@@ -182,7 +188,10 @@ public final class Copier {
         }
         listener.writingManifestList();
         dest.putManifest(listBytes, listType, Optional.empty());
-        putSignatures(dest, top, Optional.empty());
+        listener.storingListSignatures();
+        if (!listSigs.isEmpty()) {
+            dest.putSignatures(listSigs, Optional.empty());
+        }
         return new CopyResult(listBytes, listType, Manifests.digest(listBytes));
     }
 
@@ -251,14 +260,17 @@ public final class Copier {
         } catch (ImageException e) {
             throw ImageException.wrap("initializing image from source " + src.reference().imageName(), e);
         }
-        listener.gettingSignatures();
+        List<Signature> sigs = sourceSignatures(dest, image, false);
+        String cannotModify = cannotModifyReason(sigs);
         DestinationCapabilities caps = dest.capabilities();
-        String targetType = targetType(srcManifest.mediaType(), caps.supportedManifestMimeTypes(), forced);
-        boolean converting = !targetType.equals(srcManifest.mediaType());
-        if (converting && options.preserveDigests()) {
-            throw ImageException.invalid("Instructed to preserve digests, but the manifest would be converted from "
-                    + srcManifest.mediaType() + " to " + targetType);
+        // As containers/image: a manifest that must not change is written as it is (the destination may refuse
+        // it), and its layers are copied as they are.
+        String targetType = targetType(srcManifest.mediaType(), caps.supportedManifestMimeTypes(), forced,
+                options.compressionFormat());
+        if (cannotModify != null) {
+            targetType = srcManifest.mediaType();
         }
+        boolean converting = !targetType.equals(srcManifest.mediaType());
         if (converting && srcManifest instanceof OciManifest oci && oci.isArtifact()) {
             throw ImageException.unsupported("cannot convert an OCI artifact with config type \""
                     + oci.config().mediaType() + "\" to " + targetType);
@@ -268,7 +280,8 @@ public final class Copier {
         // Converting from schema1 builds a config, which needs the layers' DiffIDs: compute them while copying.
         boolean needDiffIds = srcSchema1 && !targetSchema1;
         boolean targetOci = targetType.equals(MediaTypes.OCI_MANIFEST);
-        List<CopiedLayer> copied = copyLayers(src, dest, srcManifest, targetOci, converting, needDiffIds, transforms);
+        List<CopiedLayer> copied = copyLayers(src, dest, srcManifest, targetOci, converting, needDiffIds,
+                cannotModify == null, transforms);
         List<Descriptor> layers = new ArrayList<>();
         for (CopiedLayer c : copied) {
             layers.add(c.descriptor());
@@ -285,10 +298,11 @@ public final class Copier {
             }
             Schema1Manifest named = withEmbeddedReference(out, dest);
             if (named != out) {
-                if (options.preserveDigests()) {
+                if (cannotModify != null) {
                     throw ImageException.invalid("Copying a schema1 image with an embedded Docker reference to "
-                            + dest.reference().imageName() + " would change the manifest, which we cannot do: "
-                            + "\"Instructed to preserve digests\"");
+                            + dest.reference().imageName() + " (Docker reference "
+                            + dest.reference().dockerReference().map(Object::toString).orElse("")
+                            + ") would change the manifest, which we cannot do: " + GoStrconv.quote(cannotModify));
                 }
                 out = named;
                 changed = true;
@@ -320,7 +334,14 @@ public final class Copier {
         } catch (IOException e) {
             throw ImageException.wrap("writing manifest", e);
         }
-        putSignatures(dest, image, asInstance ? Optional.of(digest) : Optional.empty());
+        if (!sigs.isEmpty()) {
+            listener.storingSignatures();
+            try {
+                dest.putSignatures(sigs, asInstance ? Optional.of(digest) : Optional.empty());
+            } catch (IOException e) {
+                throw ImageException.wrap("writing signatures", e);
+            }
+        }
         return new CopyResult(bytes, targetType, digest);
     }
 
@@ -424,21 +445,52 @@ public final class Copier {
         return new Schema2Manifest(configDesc, out);
     }
 
-    private void putSignatures(ImageDestination dest, UnparsedImage image, Optional<Digest> instance)
+    /**
+     * Why the manifest (or list) must be written unchanged, null if it may change (containers/image's
+     * {@code cannotModifyManifestReason}).
+     */
+    private String cannotModifyReason(List<Signature> sigs) {
+        if (options.preserveDigests()) {
+            return "Instructed to preserve digests";
+        }
+        return sigs.isEmpty() ? null : "Would invalidate signatures";
+    }
+
+    private static ImageException cannotModifyList(String listType, String reason) {
+        return ImageException.invalid("Manifest list must be converted to type " + GoStrconv.quote(listType)
+                + " to be written to destination, but we cannot modify it: " + GoStrconv.quote(reason));
+    }
+
+    /**
+     * The source's signatures, none with {@code --remove-signatures} (containers/image's {@code sourceSignatures}):
+     * if there are any, the destination must be able to store them, which is checked before anything is copied.
+     */
+    private List<Signature> sourceSignatures(ImageDestination dest, UnparsedImage image, boolean list)
             throws IOException {
         if (options.removeSignatures()) {
-            return;
+            return List.of();
         }
-        List<Signature> sigs = image.signatures();
-        if (sigs.isEmpty()) {
-            return;
+        if (list) {
+            listener.gettingListSignatures();
+        } else {
+            listener.gettingSignatures();
         }
-        if (!dest.capabilities().supportsSignatures()) {
-            throw ImageException.unsupported("Can not copy signatures to " + dest.reference().imageName()
-                    + ": Pushing signatures for this destination is not supported");
+        List<Signature> sigs;
+        try {
+            sigs = image.signatures();
+        } catch (IOException e) {
+            throw ImageException.wrap("reading signatures", e);
         }
-        listener.storingSignatures();
-        dest.putSignatures(sigs, instance);
+        if (!sigs.isEmpty()) {
+            listener.checkingSignatureSupport(list);
+            try {
+                dest.checkSignaturesSupported();
+            } catch (ImageException e) {
+                throw new ImageException(e.code(), "Can not copy signatures to " + dest.reference().imageName()
+                        + ": " + e.getMessage(), e);
+            }
+        }
+        return sigs;
     }
 
     private static boolean sameLayers(List<Descriptor> a, List<Descriptor> b) {
@@ -467,9 +519,40 @@ public final class Copier {
      * destination (or {@code --format}) allows it, else v2s2, else schema1, else the destination's first type.
      */
     static String targetType(String srcType, List<String> destSupported, String forced) throws ImageException {
-        List<String> supported = forced != null ? List.of(forced) : destSupported;
-        if (supported.isEmpty()) {
-            supported = ALL_TYPES;
+        return targetType(srcType, destSupported, forced, null);
+    }
+
+    /**
+     * As {@link #targetType(String, List, String)}; a requested layer compression other than gzip (zstd) limits
+     * the candidates to the manifest types that can describe it (OCI), as the newest containers/image does.
+     */
+    static String targetType(String srcType, List<String> destSupported, String forced,
+            CompressionAlgorithm compression) throws ImageException {
+        List<String> candidates = forced != null ? List.of(forced) : destSupported;
+        if (candidates.isEmpty()) {
+            candidates = ALL_TYPES;
+        }
+        List<String> supported = candidates;
+        if (compression != null && compression != CompressionAlgorithm.GZIP) {
+            supported = new ArrayList<>();
+            for (String t : candidates) {
+                if (compression == CompressionAlgorithm.ZSTD && t.equals(MediaTypes.OCI_MANIFEST)) {
+                    supported.add(t);
+                }
+            }
+            if (supported.isEmpty()) {
+                String alg = compression.cliName();
+                if (forced != null) {
+                    throw ImageException.unsupported("compression using " + alg + " required together with format "
+                            + forced + ", which does not support it");
+                }
+                if (destSupported.isEmpty()) {
+                    throw ImageException.unsupported("compression using " + alg
+                            + " required, but none of the known manifest formats support it");
+                }
+                throw ImageException.unsupported("compression using " + alg + " required but the destination only "
+                        + "supports MIME types [" + String.join(", ", destSupported) + "], none of which support it");
+            }
         }
         if (supported.contains(srcType)) {
             return srcType;
@@ -574,7 +657,8 @@ public final class Copier {
     }
 
     private List<CopiedLayer> copyLayers(ImageSource src, ImageDestination dest, ImageManifest m, boolean targetOci,
-            boolean converting, boolean needDiffIds, ExecutorService transforms) throws IOException {
+            boolean converting, boolean needDiffIds, boolean canModify, ExecutorService transforms)
+            throws IOException {
         List<Descriptor> layers = m.layers();
         CopiedLayer[] results = new CopiedLayer[layers.size()];
         boolean parallel = src.concurrentBlobReads() && dest.capabilities().concurrentBlobWrites()
@@ -583,7 +667,7 @@ public final class Copier {
             for (int i = 0; i < layers.size(); i++) {
                 try {
                     results[i] = copyLayer(src, dest, layers.get(i), i, targetOci, converting, needDiffIds,
-                            transforms);
+                            canModify, transforms);
                 } catch (IOException e) {
                     throw ImageException.wrap("copying layer", e);
                 }
@@ -597,7 +681,7 @@ public final class Copier {
             for (int i = 0; i < layers.size(); i++) {
                 int idx = i;
                 futures.add(pool.submit(() -> copyLayer(src, dest, layers.get(idx), idx, targetOci, converting,
-                        needDiffIds, transforms)));
+                        needDiffIds, canModify, transforms)));
             }
             for (int i = 0; i < futures.size(); i++) {
                 try {
@@ -656,9 +740,10 @@ public final class Copier {
      *     layer must be read anyway)
      */
     private CopiedLayer copyLayer(ImageSource src, ImageDestination dest, Descriptor layer, int index,
-            boolean targetOci, boolean converting, boolean needDiffId, ExecutorService transforms)
+            boolean targetOci, boolean converting, boolean needDiffId, boolean canModify, ExecutorService transforms)
             throws IOException {
-        LayerCompression want = dest.capabilities().desiredLayerCompression();
+        // A layer of a manifest that must not change is copied as it is, whatever the destination prefers.
+        LayerCompression want = canModify ? dest.capabilities().desiredLayerCompression() : LayerCompression.PRESERVE;
         CompressionAlgorithm fmt = options.compressionFormat();
         Optional<CompressionAlgorithm> mtAlg = Compression.fromMediaType(layer.mediaType());
         boolean identityByType = want == LayerCompression.PRESERVE

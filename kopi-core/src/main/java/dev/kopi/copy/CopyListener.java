@@ -8,10 +8,19 @@ public interface CopyListener {
     CopyListener NONE = new CopyListener() {
     };
 
+    /** Reading the source image's signatures (not reported with {@code --remove-signatures}). */
     default void gettingSignatures() {
     }
 
-    /** A list copy: {@code count} images of the list's {@code total}. */
+    /** Reading the source list's signatures (not reported with {@code --remove-signatures}). */
+    default void gettingListSignatures() {
+    }
+
+    /** The source has signatures: checking the destination can store them ({@code list}: the list's). */
+    default void checkingSignatureSupport(boolean list) {
+    }
+
+    /** A list copy: {@code count} images of the list's {@code total} (0 for {@code --multi-arch index-only}). */
     default void copyingImages(int count, int total) {
     }
 
@@ -40,5 +49,9 @@ public interface CopyListener {
     }
 
     default void storingSignatures() {
+    }
+
+    /** The list's signatures are stored (reported even when there are none, as containers/image does). */
+    default void storingListSignatures() {
     }
 }

@@ -5,6 +5,8 @@ import dev.kopi.error.ImageException;
 import dev.kopi.json.GoJson;
 import dev.kopi.json.GoTime;
 import dev.kopi.manifest.Manifests;
+import dev.kopi.template.GoNil;
+import dev.kopi.template.GoStruct;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -84,6 +86,86 @@ public final class ImageConfigs {
             m.put("history", hist);
         }
         return m;
+    }
+
+    /**
+     * {@link #toOciGo}'s result as the Go value {@code skopeo inspect --config --format} templates run over:
+     * image-spec's {@code v1.Image} struct (Go field names such as {@code .Architecture}, {@code .Config.Env},
+     * {@code .RootFS.DiffIDs}; {@code Platform} embedded), not the JSON keys.
+     */
+    @SuppressWarnings("unchecked")
+    public static GoStruct toOciStruct(Map<String, Object> oci) {
+        Map<String, Object> cfg = (Map<String, Object>) oci.getOrDefault("config", Map.of());
+        Map<String, Object> rootfs = (Map<String, Object>) oci.getOrDefault("rootfs", Map.of());
+        GoStruct platform = GoStruct.builder("v1.Platform")
+                .field("Architecture", str(oci, "architecture"), "string", "architecture", false)
+                .field("OS", str(oci, "os"), "string", "os", false)
+                .field("OSVersion", str(oci, "os.version"), "string", "os.version", true)
+                .field("OSFeatures", list(oci, "os.features"), "[]string", "os.features", true)
+                .field("Variant", str(oci, "variant"), "string", "variant", true)
+                .build();
+        GoStruct config = GoStruct.builder("v1.ImageConfig")
+                .field("User", str(cfg, "User"), "string", "User", true)
+                .field("ExposedPorts", set(cfg, "ExposedPorts"), "map[string]struct {}", "ExposedPorts", true)
+                .field("Env", list(cfg, "Env"), "[]string", "Env", true)
+                .field("Entrypoint", list(cfg, "Entrypoint"), "[]string", "Entrypoint", true)
+                .field("Cmd", list(cfg, "Cmd"), "[]string", "Cmd", true)
+                .field("Volumes", set(cfg, "Volumes"), "map[string]struct {}", "Volumes", true)
+                .field("WorkingDir", str(cfg, "WorkingDir"), "string", "WorkingDir", true)
+                .field("Labels", cfg.get("Labels") == null ? GoNil.MAP : cfg.get("Labels"), "map[string]string",
+                        "Labels", true)
+                .field("StopSignal", str(cfg, "StopSignal"), "string", "StopSignal", true)
+                .field("ArgsEscaped", Boolean.TRUE.equals(cfg.get("ArgsEscaped")), "bool", "ArgsEscaped", true)
+                .build();
+        GoStruct rootFs = GoStruct.builder("v1.RootFS")
+                .field("Type", str(rootfs, "type"), "string", "type", false)
+                .field("DiffIDs", list(rootfs, "diff_ids"), "[]digest.Digest", "diff_ids", false)
+                .build();
+        List<Object> history = GoNil.SLICE;
+        if (oci.get("history") instanceof List<?> hs) {
+            history = new ArrayList<>();
+            for (Object o : hs) {
+                Map<String, Object> h = (Map<String, Object>) o;
+                history.add(GoStruct.builder("v1.History")
+                        .field("Created", GoTime.parse(str(h, "created")), "*time.Time", "created", true)
+                        .field("CreatedBy", str(h, "created_by"), "string", "created_by", true)
+                        .field("Author", str(h, "author"), "string", "author", true)
+                        .field("Comment", str(h, "comment"), "string", "comment", true)
+                        .field("EmptyLayer", Boolean.TRUE.equals(h.get("empty_layer")), "bool", "empty_layer", true)
+                        .build());
+            }
+        }
+        return GoStruct.builder("v1.Image")
+                .field("Created", GoTime.parse(str(oci, "created")), "*time.Time", "created", true)
+                .field("Author", str(oci, "author"), "string", "author", true)
+                .embed("Platform", platform)
+                .field("Config", config, "v1.ImageConfig", "config", true)
+                .field("RootFS", rootFs, "v1.RootFS", "rootfs", false)
+                .field("History", history, "[]v1.History", "history", true)
+                .build();
+    }
+
+    private static String str(Map<String, Object> m, String k) {
+        Object v = m.get(k);
+        return v == null ? "" : v.toString();
+    }
+
+    private static Object list(Map<String, Object> m, String k) {
+        Object v = m.get(k);
+        return v instanceof List<?> ? v : GoNil.SLICE;
+    }
+
+    /** A JSON object used as a set (Go's {@code map[string]struct{}}): values are empty structs. */
+    private static Object set(Map<String, Object> m, String k) {
+        if (!(m.get(k) instanceof Map<?, ?> keys)) {
+            return GoNil.MAP;
+        }
+        Map<String, Object> out = new TreeMap<>(GoJson.KEY_ORDER);
+        GoStruct empty = GoStruct.builder("struct {}").build();
+        for (Object key : keys.keySet()) {
+            out.put(key.toString(), empty);
+        }
+        return out;
     }
 
     /** {@link #toOciGo} encoded compactly: the bytes of the converted OCI config blob. */

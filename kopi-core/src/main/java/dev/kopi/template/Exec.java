@@ -488,7 +488,7 @@ final class Exec {
             }
         }
         if (v instanceof GoStruct s) {
-            GoStruct.Field f = s.field(field);
+            GoStruct.Field f = s.promotedField(field);
             if (f != null) {
                 if (hasArgs) {
                     fail(field + " has arguments but cannot be invoked as function");

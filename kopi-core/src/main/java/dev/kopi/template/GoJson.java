@@ -100,7 +100,7 @@ public final class GoJson {
         } else if (v instanceof GoStruct s) {
             b.append('{');
             boolean first = true;
-            for (GoStruct.Field f : s.fields()) {
+            for (GoStruct.Field f : inlined(s)) {
                 if (f.omitEmpty() && isEmpty(f.value())) {
                     continue;
                 }
@@ -120,6 +120,19 @@ public final class GoJson {
         } else {
             string(b, String.valueOf(v), esc);
         }
+    }
+
+    /** The fields JSON encodes: an embedded struct's fields take its place (encoding/json inlines them). */
+    private static List<GoStruct.Field> inlined(GoStruct s) {
+        List<GoStruct.Field> out = new java.util.ArrayList<>();
+        for (GoStruct.Field f : s.fields()) {
+            if (f.embedded() && f.jsonName() == null && f.value() instanceof GoStruct inner) {
+                out.addAll(inlined(inner));
+            } else {
+                out.add(f);
+            }
+        }
+        return out;
     }
 
     private static boolean isEmpty(Object v) {

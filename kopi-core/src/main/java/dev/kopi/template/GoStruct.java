@@ -15,10 +15,19 @@ import java.util.Objects;
  * <p>Immutable; build with {@link #builder(String)}.
  */
 public final class GoStruct {
-    /** One field; {@code goType} may be null (derived from the value), {@code jsonName} null means the field name. */
-    public record Field(String name, Object value, String goType, String jsonName, boolean omitEmpty) {
+    /**
+     * One field; {@code goType} may be null (derived from the value), {@code jsonName} null means the field name.
+     * An {@code embedded} field (Go's anonymous struct field, named by its type) promotes its fields to the outer
+     * struct for templates, and JSON inlines them.
+     */
+    public record Field(String name, Object value, String goType, String jsonName, boolean omitEmpty,
+            boolean embedded) {
         public Field {
             Objects.requireNonNull(name, "name");
+        }
+
+        public Field(String name, Object value, String goType, String jsonName, boolean omitEmpty) {
+            this(name, value, goType, jsonName, omitEmpty, false);
         }
 
         String jsonKey() {
@@ -56,6 +65,26 @@ public final class GoStruct {
     /** The field with this name, or null. */
     public Field field(String name) {
         return byName.get(name);
+    }
+
+    /**
+     * The field with this name, here or promoted from an embedded struct (the shallowest wins, as Go's
+     * {@code FieldByName}), or null.
+     */
+    public Field promotedField(String name) {
+        Field f = byName.get(name);
+        if (f != null) {
+            return f;
+        }
+        for (Field e : fields) {
+            if (e.embedded() && e.value() instanceof GoStruct inner) {
+                Field p = inner.promotedField(name);
+                if (p != null) {
+                    return p;
+                }
+            }
+        }
+        return null;
     }
 
     @Override
@@ -97,6 +126,12 @@ public final class GoStruct {
         /** Adds a field with full JSON hints ({@code json:"jsonName,omitempty"}). */
         public Builder field(String name, Object value, String goType, String jsonName, boolean omitEmpty) {
             fields.add(new Field(name, value, goType, jsonName, omitEmpty));
+            return this;
+        }
+
+        /** Adds an embedded struct field, named by its type ({@code Platform} for {@code v1.Platform}). */
+        public Builder embed(String name, GoStruct value) {
+            fields.add(new Field(name, value, value.typeName(), null, false, true));
             return this;
         }
 

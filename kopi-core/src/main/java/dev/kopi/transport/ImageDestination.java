@@ -42,6 +42,17 @@ public interface ImageDestination extends Closeable {
 
     void putSignatures(List<Signature> signatures, Optional<Digest> instance) throws IOException;
 
+    /**
+     * Fails, with the transport's own reason, when this destination cannot store signatures (containers/image's
+     * {@code SupportsSignatures}); the copy asks before it copies anything of a signed image.
+     */
+    default void checkSignaturesSupported() throws IOException {
+        if (!capabilities().supportsSignatures()) {
+            throw new dev.kopi.error.ImageException(dev.kopi.error.ErrorCode.UNSUPPORTED,
+                    "Pushing signatures for this destination is not supported");
+        }
+    }
+
     /** Makes everything written visible, atomically where the transport allows. */
     void commit() throws IOException;
 

@@ -150,11 +150,18 @@ class CopierFormatTest {
     }
 
     @Test
-    void preserveDigestsRefusesAConversion() throws Exception {
+    void preserveDigestsWritesTheManifestUnconverted() throws Exception {
+        // As containers/image: with --preserve-digests no conversion is attempted, not even one --format asks for;
+        // the manifest is written as it is (a destination that cannot store it refuses it).
         Path layout = ociLayout();
-        assertThatThrownBy(() -> copy("oci:" + layout + ":t", "dir:" + tmp.resolve("d"),
-                options(tmp).format(MediaTypes.DOCKER_V2S2).preserveDigests()))
-                .isInstanceOf(ImageException.class).hasMessageContaining("preserve digests");
+        CopyResult kept = copy("oci:" + layout + ":t", "dir:" + tmp.resolve("d"),
+                options(tmp).format(MediaTypes.DOCKER_V2S2).preserveDigests());
+        assertThat(kept.mediaType()).isEqualTo(MediaTypes.OCI_MANIFEST);
+        assertThat(kept.manifest()).isEqualTo(java.nio.file.Files.readAllBytes(tmp.resolve("d/manifest.json")));
+        assertThatThrownBy(() -> copy("oci:" + layout + ":t", "docker-archive:" + tmp.resolve("d.tar"),
+                options(tmp).preserveDigests()))
+                .isInstanceOf(ImageException.class)
+                .hasMessage("writing manifest: Unsupported manifest type, need a Docker schema 2 manifest");
         // without a conversion it is fine, and the digest is the source's
         WrittenImage again = TestImages.multiLayer(tmp.resolve("l2"), "t", 41);
         CopyResult r = copy("oci:" + tmp.resolve("l2") + ":t", "dir:" + tmp.resolve("d2"),

@@ -84,6 +84,10 @@ public final class LocalPaths {
             reason = "not a directory";
         } else if (e instanceof java.nio.file.FileAlreadyExistsException) {
             reason = "file exists";
+        } else if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null
+                && !fse.getReason().isEmpty()) {
+            // The JDK reports strerror text ("Not a directory"); Go's syscall errors are the same text, lowercase.
+            reason = Character.toLowerCase(fse.getReason().charAt(0)) + fse.getReason().substring(1);
         } else {
             reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         }

@@ -105,8 +105,13 @@ public final class OciImageDestination implements ImageDestination {
     @Override
     public void putSignatures(List<Signature> signatures, Optional<Digest> instance) throws IOException {
         if (!signatures.isEmpty()) {
-            throw ImageException.unsupported("Pushing signatures for OCI images is not supported");
+            checkSignaturesSupported();
         }
+    }
+
+    @Override
+    public void checkSignaturesSupported() throws IOException {
+        throw ImageException.unsupported("Pushing signatures for OCI images is not supported");
     }
 
     @Override

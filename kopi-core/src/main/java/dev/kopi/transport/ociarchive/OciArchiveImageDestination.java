@@ -2,7 +2,9 @@ package dev.kopi.transport.ociarchive;
 
 import dev.kopi.blob.BlobInfo;
 import dev.kopi.digest.Digest;
+import dev.kopi.error.ImageException;
 import dev.kopi.internal.io.AtomicFiles;
+import dev.kopi.internal.io.BigTemp;
 import dev.kopi.signature.Signature;
 import dev.kopi.transport.DestinationCapabilities;
 import dev.kopi.transport.ImageContext;
@@ -29,7 +31,12 @@ final class OciArchiveImageDestination implements ImageDestination {
 
     OciArchiveImageDestination(OciArchiveReference ref, ImageContext ctx) throws IOException {
         this.ref = ref;
-        this.tmp = Files.createTempDirectory(ctx.tmpDir(), "oci");
+        try {
+            this.tmp = BigTemp.mkdirTemp(ctx.tmpDir(), "oci");
+        } catch (ImageException e) {
+            throw new ImageException(e.code(), "creating oci reference: creating temp directory: " + e.getMessage(),
+                    e);
+        }
         try {
             this.inner = new OciImageDestination(ref, ref.layoutRef().inDirectory(tmp), OciLayout.at(tmp, null), ctx);
         } catch (IOException | RuntimeException e) {
@@ -66,6 +73,11 @@ final class OciArchiveImageDestination implements ImageDestination {
     @Override
     public void putSignatures(List<Signature> signatures, Optional<Digest> instance) throws IOException {
         inner.putSignatures(signatures, instance);
+    }
+
+    @Override
+    public void checkSignaturesSupported() throws IOException {
+        inner.checkSignaturesSupported();
     }
 
     @Override

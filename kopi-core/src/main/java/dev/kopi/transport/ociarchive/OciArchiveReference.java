@@ -3,6 +3,7 @@ package dev.kopi.transport.ociarchive;
 import dev.kopi.error.ErrorCode;
 import dev.kopi.error.ImageException;
 import dev.kopi.internal.io.AtomicFiles;
+import dev.kopi.internal.io.BigTemp;
 import dev.kopi.internal.path.LocalPaths;
 import dev.kopi.reference.DockerReference;
 import dev.kopi.transport.ImageContext;
@@ -54,7 +55,13 @@ public record OciArchiveReference(String file, Path resolvedFile, String image, 
             throw new ImageException(ErrorCode.IO, "creating temp directory: archive file not found: \""
                     + resolvedFile + "\"");
         }
-        Path tmp = Files.createTempDirectory(ctx.tmpDir(), "oci");
+        Path tmp;
+        try {
+            tmp = BigTemp.mkdirTemp(ctx.tmpDir(), "oci");
+        } catch (ImageException e) {
+            throw new ImageException(e.code(), "creating temp directory: creating oci reference: "
+                    + "creating temp directory: " + e.getMessage(), e);
+        }
         boolean ok = false;
         try {
             OciTar.extract(resolvedFile, tmp);

@@ -5,9 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kopi.digest.SizeLimits;
 import dev.kopi.error.ErrorCode;
 import dev.kopi.error.ImageException;
-import dev.kopi.internal.go.GoStrconv;
-import dev.kopi.reference.DockerReference;
 import dev.kopi.error.InvalidReferenceException;
+import dev.kopi.internal.go.GoStrconv;
+import dev.kopi.internal.io.BigTemp;
+import dev.kopi.reference.DockerReference;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
@@ -125,9 +126,9 @@ public final class ArchiveReader implements Closeable {
     private static ArchiveReader spool(InputStream plain, Path tmpDir) throws IOException {
         Path tmp;
         try {
-            tmp = Files.createTempFile(tmpDir, "container_images_docker-tar", "");
-        } catch (IOException e) {
-            throw new ImageException(ErrorCode.IO, "creating temporary file: " + describe(e), e);
+            tmp = BigTemp.createTemp(tmpDir, "docker-tar");
+        } catch (ImageException e) {
+            throw new ImageException(e.code(), "creating temporary file: " + e.getMessage(), e);
         }
         boolean ok = false;
         try {

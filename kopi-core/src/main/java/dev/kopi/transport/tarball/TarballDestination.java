@@ -9,6 +9,7 @@ import dev.kopi.digest.DigestingInputStream;
 import dev.kopi.digest.SizeLimits;
 import dev.kopi.error.ErrorCode;
 import dev.kopi.error.ImageException;
+import dev.kopi.internal.io.BigTemp;
 import dev.kopi.manifest.MediaTypes;
 import dev.kopi.reference.DockerReference;
 import dev.kopi.signature.Signature;
@@ -94,10 +95,9 @@ public class TarballDestination implements ImageDestination {
             if (size < 0 || digest == null) {
                 // The tar header needs the size first: stream to disk, digesting unless a sha256 digest is known.
                 try {
-                    spool = Files.createTempFile(tmpDir, "container_images_stream-blob", "");
-                } catch (IOException e) {
-                    throw new ImageException(ErrorCode.IO, "creating temporary on-disk layer: "
-                            + ArchiveReader.describe(e), e);
+                    spool = BigTemp.createTemp(tmpDir, "stream-blob");
+                } catch (ImageException e) {
+                    throw new ImageException(e.code(), "creating temporary on-disk layer: " + e.getMessage(), e);
                 }
                 DigestingInputStream dig = new DigestingInputStream(stream, DigestAlgorithm.SHA256);
                 try (OutputStream out = Files.newOutputStream(spool)) {
@@ -196,8 +196,13 @@ public class TarballDestination implements ImageDestination {
     public void putSignatures(List<Signature> signatures, Optional<dev.kopi.digest.Digest> instance)
             throws IOException {
         if (!signatures.isEmpty()) {
-            throw new ImageException(ErrorCode.UNSUPPORTED, "Storing signatures for docker tar files is not supported");
+            checkSignaturesSupported();
         }
+    }
+
+    @Override
+    public void checkSignaturesSupported() throws IOException {
+        throw new ImageException(ErrorCode.UNSUPPORTED, "Storing signatures for docker tar files is not supported");
     }
 
     @Override
