@@ -47,8 +47,7 @@ public final class DaemonImageDestination extends TarballDestination {
             throw new ImageException(ErrorCode.INVALID_REFERENCE, "Invalid destination docker-daemon:"
                     + reference.stringWithinTransport() + ": a destination must be a name:tag");
         }
-        // As containers/image: only an explicitly given default socket means "the engine of this machine".
-        boolean mustMatchRuntimeOs = DaemonHost.DEFAULT.equals(ctx.daemonHost());
+        boolean mustMatchRuntimeOs = mustMatchRuntimeOs(ctx.daemonHost());
         EngineClient client;
         try {
             client = EngineClient.create(ctx);
@@ -90,6 +89,14 @@ public final class DaemonImageDestination extends TarballDestination {
             }
         };
         return new DaemonImageDestination(reference, archive, named, ctx, onCommit, onClose, mustMatchRuntimeOs);
+    }
+
+    /**
+     * As containers/image decides it: only an explicitly given default socket is taken for "the engine of this
+     * machine", whose images must match the runtime OS.
+     */
+    static boolean mustMatchRuntimeOs(String daemonHostFlag) {
+        return DaemonHost.DEFAULT.equals(daemonHostFlag);
     }
 
     /** The load thread: sends the stream, reads the verdict, and closes the pipe's reader with it. */

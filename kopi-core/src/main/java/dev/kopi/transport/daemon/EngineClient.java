@@ -197,7 +197,9 @@ final class EngineClient implements Closeable {
         }
         try (Response r = send(Request.get(uri(path, "")), path)) {
             checkResponse(r, path);
-            return r.headers().firstValue("Api-Version");
+            Optional<String> v = r.headers().firstValue("Api-Version");
+            r.discard(512); // as the Go client drains a small body, so the connection can serve the next request
+            return v;
         }
     }
 

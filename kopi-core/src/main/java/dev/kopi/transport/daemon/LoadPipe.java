@@ -115,6 +115,7 @@ final class LoadPipe {
 
         private void put(byte[] chunk) throws IOException {
             try {
+                // Once queued, the data is the reader's: a reader closing right after (the load finished) is fine.
                 while (!queue.offer(chunk, 50, TimeUnit.MILLISECONDS)) {
                     failIfReaderClosed();
                 }
@@ -122,7 +123,6 @@ final class LoadPipe {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("interrupted while writing to the docker engine");
             }
-            failIfReaderClosed();
         }
 
         private void failIfReaderClosed() throws IOException {
