@@ -404,7 +404,7 @@ final class EngineClient implements Closeable {
     /** The Docker client's {@code doRequest} wording for a request that got no response. */
     private ImageException connectionError(HttpException e, String method, String pathAndQuery) {
         String detail = e.detail();
-        String urlError = HttpExceptionText.op(method) + " " + GoStrconv.quote(host.goUrl(pathAndQuery)) + ": "
+        String urlError = goOp(method) + " " + GoStrconv.quote(host.goUrl(pathAndQuery)) + ": "
                 + detail;
         String lower = detail.toLowerCase(Locale.ROOT);
         String msg;
@@ -524,10 +524,8 @@ final class EngineClient implements Closeable {
         }
     }
 
-    /** Go's spelling of a method in a {@code *url.Error}. */
-    private static final class HttpExceptionText {
-        static String op(String method) {
-            return method.charAt(0) + method.substring(1).toLowerCase(Locale.ROOT);
-        }
+    /** Go's spelling of a method in a {@code *url.Error}: {@code Get}, {@code Post}. */
+    private static String goOp(String method) {
+        return method.charAt(0) + method.substring(1).toLowerCase(Locale.ROOT);
     }
 }
