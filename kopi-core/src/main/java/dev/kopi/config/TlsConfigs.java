@@ -137,7 +137,7 @@ public final class TlsConfigs {
     }
 
     /** Go's tls.LoadX509KeyPair, with its error texts. */
-    static ClientIdentity loadKeyPair(Path certFile, Path keyFile) throws ImageException {
+    public static ClientIdentity loadKeyPair(Path certFile, Path keyFile) throws ImageException {
         byte[] certPem = read(certFile);
         byte[] keyPem = read(keyFile);
         List<PemKeys.Block> certBlocks = PemKeys.blocks(certPem);

@@ -84,24 +84,25 @@ public final class DaemonImageReference implements ImageReference {
         return id != null ? List.of() : DockerPolicyScopes.namespaces(ref);
     }
 
+    /**
+     * Reads the image from the engine at the context's daemon host ({@code docker save}, spooled to a temporary
+     * file under the context's tmp dir).
+     */
     @Override
     public ImageSource newImageSource(ImageContext ctx) throws IOException {
-        throw notImplemented();
+        return DaemonImageSource.open(this, ctx);
     }
 
+    /** Streams the image into the engine ({@code docker load}) as it is copied; the reference must be name:tag. */
     @Override
     public ImageDestination newImageDestination(ImageContext ctx) throws IOException {
-        throw notImplemented();
+        return DaemonImageDestination.open(this, ctx);
     }
 
     /** Never supported: untagging or removing daemon images is left to {@code docker rmi}, as upstream does. */
     @Override
     public void deleteImage(ImageContext ctx) throws IOException {
         throw ImageException.unsupported("Deleting images not implemented for docker-daemon: images");
-    }
-
-    private static ImageException notImplemented() {
-        return ImageException.unsupported("docker-daemon: reading/writing images is not implemented yet");
     }
 
     @Override
