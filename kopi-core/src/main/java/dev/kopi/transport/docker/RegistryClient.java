@@ -425,7 +425,7 @@ public final class RegistryClient implements Closeable {
             }
             if (res.status() != 200) {
                 throw ImageException.wrap("checking whether a blob " + digest + " exists in " + name(),
-                        RegistryErrors.unexpectedStatus(res));
+                        RegistryErrors.toError(res));
             }
             return res.contentLength();
         }
