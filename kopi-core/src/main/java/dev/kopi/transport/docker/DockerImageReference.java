@@ -124,7 +124,8 @@ public final class DockerImageReference implements dev.kopi.transport.ImageRefer
         if (ref.tag().isEmpty() && ref.digest().isEmpty()) {
             throw ImageException.invalid("Docker reference without a tag or digest cannot be deleted");
         }
-        try (RegistryClient c = RegistryClients.forReference(ref, ctx, true)) {
+        // containers/image asks for "*": docker/distribution wants "delete", quay.io "push", and both accept "*"
+        try (RegistryClient c = RegistryClients.forReference(ref, ctx, "*")) {
             Digest d;
             if (ref.digest().isPresent()) {
                 d = ref.digest().get();

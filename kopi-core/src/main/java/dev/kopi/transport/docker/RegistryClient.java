@@ -84,15 +84,16 @@ public final class RegistryClient implements Closeable {
     /**
      * @param registry host[:port] as in the reference ({@code docker.io} is reached at registry-1.docker.io)
      * @param repository the repository path
-     * @param push whether push access is needed (scope {@code pull,push})
+     * @param actions the token scope's actions on the repository: {@code pull}, {@code pull,push}, or {@code *}
+     *     (delete, as containers/image asks for it)
      * @param tls the TLS settings for the registry; {@code insecure} also allows falling back to plain http
      */
-    public RegistryClient(String registry, String repository, boolean push, Auth auth, String registryToken,
+    public RegistryClient(String registry, String repository, String actions, Auth auth, String registryToken,
             java.util.function.Supplier<TlsSettings> tls, boolean insecure, String userAgent) {
         this.registry = registry;
         this.endpoint = registry.equals("docker.io") ? "registry-1.docker.io" : registry;
         this.repository = repository;
-        this.actions = push ? "pull,push" : "pull";
+        this.actions = actions;
         this.auth = auth == null ? Auth.ANONYMOUS : auth;
         this.registryToken = registryToken == null ? "" : registryToken;
         this.insecure = insecure;
