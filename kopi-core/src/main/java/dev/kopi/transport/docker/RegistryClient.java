@@ -48,6 +48,9 @@ public final class RegistryClient implements Closeable {
             MediaTypes.DOCKER_V2S1_SIGNED, MediaTypes.DOCKER_V2S1, MediaTypes.DOCKER_V2_LIST, MediaTypes.OCI_INDEX);
     private static final Pattern LINK_NEXT = Pattern.compile("<([^>]*)>\\s*;\\s*rel=\"?next\"?");
     private static final int MAX_RESUMES = 5;
+    private static final int BACKOFF_ATTEMPTS = 5;
+    private static final Duration BACKOFF_INITIAL_DELAY = Duration.ofSeconds(2);
+    private static final Duration BACKOFF_MAX_DELAY = Duration.ofSeconds(60);
 
     /** Credentials for one registry: a user and password, or an identity (refresh) token. */
     public record Auth(String username, String password, String identityToken) {
@@ -148,8 +151,8 @@ public final class RegistryClient implements Closeable {
     private void pingWith(String s) throws IOException {
         URI uri = URI.create(s + "://" + endpoint + "/v2/");
         Log.debug(() -> "GET " + uri);
-        try (Response res = send(Request.builder("GET", uri).header("Docker-Distribution-API-Version",
-                "registry/2.0").build())) {
+        try (Response res = sendWithBackoff(uri, true, () -> Request.builder("GET", uri)
+                .header("Docker-Distribution-API-Version", "registry/2.0").build())) {
             Log.debug(() -> "Ping " + uri + " status " + res.status());
             if (res.status() != 200 && res.status() != 401) {
                 throw RegistryErrors.toError(res);
@@ -333,18 +336,78 @@ public final class RegistryClient implements Closeable {
     private Response request(String method, URI uri, Headers headers, RequestBody body, String extraScope,
             boolean followRedirects) throws IOException {
         ping();
-        Request.Builder b = Request.builder(method, uri).followRedirects(followRedirects);
-        if (headers != null) {
-            b.headers(headers);
+        return sendWithBackoff(uri, body == null || body.length() == 0, () -> {
+            Request.Builder b = Request.builder(method, uri).followRedirects(followRedirects);
+            if (headers != null) {
+                b.headers(headers);
+            }
+            if (body != null) {
+                b.body(body);
+            }
+            authorize(b, extraScope);
+            Log.debug(() -> method + " " + Log.redact(uri.toString()));
+            return b.build();
+        });
+    }
+
+    /** Builds a request; called again for each attempt. */
+    private interface RequestFactory {
+        Request create() throws IOException;
+    }
+
+    /**
+     * Sends a request; a 429 answer to a request without a body is retried up to {@link #BACKOFF_ATTEMPTS} times in
+     * all, after the delay its {@code Retry-After} asks for (else 2 s, doubling), capped at 60 s, as containers/image's
+     * makeRequestToResolvedURL does. The last answer is returned whatever it is.
+     */
+    private Response sendWithBackoff(URI uri, boolean bodyless, RequestFactory factory) throws IOException {
+        Duration delay = BACKOFF_INITIAL_DELAY;
+        for (int attempt = 1; ; attempt++) {
+            Request req = factory.create();
+            Response res = send(req);
+            Log.debug(() -> req.method() + " " + Log.redact(uri.toString()) + " -> " + res.status());
+            if (res.status() != 429 || !bodyless || attempt >= BACKOFF_ATTEMPTS) {
+                return res;
+            }
+            delay = retryAfter(res.headers().firstValue("Retry-After").orElse(""), delay);
+            if (delay.compareTo(BACKOFF_MAX_DELAY) > 0) {
+                delay = BACKOFF_MAX_DELAY;
+            }
+            res.discard(SizeLimits.ERROR_BODY);
+            Duration wait = delay;
+            Log.debug(() -> String.format(java.util.Locale.ROOT,
+                    "Too many requests to %s: sleeping for %f seconds before next attempt",
+                    Log.redact(uri.toString()), wait.toMillis() / 1000.0));
+            try {
+                Thread.sleep(wait.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while waiting to retry " + req.method() + " "
+                        + Log.redact(uri.toString()));
+            }
+            delay = delay.multipliedBy(2);
         }
-        if (body != null) {
-            b.body(body);
+    }
+
+    /** A {@code Retry-After} value (seconds, or an HTTP date in the future) as a delay; else {@code fallback}. */
+    static Duration retryAfter(String value, Duration fallback) {
+        String v = value.trim();
+        if (v.isEmpty()) {
+            return fallback;
         }
-        authorize(b, extraScope);
-        Log.debug(() -> method + " " + Log.redact(uri.toString()));
-        Response res = send(b.build());
-        Log.debug(() -> method + " " + Log.redact(uri.toString()) + " -> " + res.status());
-        return res;
+        try {
+            return Duration.ofSeconds(Math.max(0, Long.parseLong(v)));
+        } catch (NumberFormatException notSeconds) {
+            // an HTTP date, perhaps
+        }
+        try {
+            Instant at = java.time.ZonedDateTime.parse(v, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
+                    .toInstant();
+            Duration d = Duration.between(Instant.now(), at);
+            return d.isNegative() || d.isZero() ? fallback : d;
+        } catch (java.time.format.DateTimeParseException e) {
+            return fallback;
+        }
     }
 
     private Response request(String method, String pathAndQuery, Headers headers, RequestBody body)
