@@ -45,44 +45,51 @@ class KopiRegistryVariantsIT {
     @TempDir
     Path tmp;
 
-    /** A registry and how the client is told about its TLS. */
+    /** The four registry setups. */
     enum Setup {
-        PLAIN, TLS_CERT_DIR, TLS_CERTS_D, HTPASSWD, TOKEN;
+        PLAIN, TLS, HTPASSWD, TOKEN;
 
         RegistryServer registry() {
             return switch (this) {
                 case PLAIN -> KopiRegistryVariantsIT.PLAIN;
-                case TLS_CERT_DIR, TLS_CERTS_D -> KopiRegistryVariantsIT.TLS;
+                case TLS -> KopiRegistryVariantsIT.TLS;
                 case HTPASSWD -> KopiRegistryVariantsIT.HTPASSWD;
                 case TOKEN -> KopiRegistryVariantsIT.TOKEN;
             };
         }
+    }
 
-        /** TLS flags with a prefix; none for certs.d (the sandbox's HOME has the CA). */
-        List<String> tls(String prefix) {
-            return this == TLS_CERTS_D ? List.of() : registry().tlsArgs(prefix);
+    /** How commands are told about the registry's TLS: flags, or (TLS, later) the sandbox's certs.d. */
+    private static final class Tls {
+        private final RegistryServer reg;
+        private boolean certsD;
+
+        Tls(RegistryServer reg) {
+            this.reg = reg;
         }
 
-        /** The sandbox, with the CA installed under its HOME's certs.d for {@link #TLS_CERTS_D}. */
-        Sandbox sandbox(Path root) {
-            Sandbox sb = new Sandbox(root);
-            if (this == TLS_CERTS_D) {
-                registry().installCertsD(sb.home().resolve(".config/containers/certs.d"));
-            }
-            return sb;
+        List<String> args(String prefix) {
+            return certsD ? List.of() : reg.tlsArgs(prefix);
+        }
+
+        /** From now on no flag: the CA is in $HOME/.config/containers/certs.d/HOST:PORT/ca.crt. */
+        void useCertsD(Sandbox sb) {
+            reg.installCertsD(sb.home().resolve(".config/containers/certs.d"));
+            certsD = true;
         }
     }
 
     /**
-     * login, then copy (oci -> docker, docker -> docker, docker -> oci, docker -> dir), inspect, list-tags, delete
-     * with the stored credentials, then logout; every kopi command runs with {@code --debug} and none prints a
-     * secret.
+     * login, then copy (oci -> docker, docker -> docker, docker -> oci or dir), inspect, list-tags, delete with the
+     * stored credentials, then logout; every kopi command runs with {@code --debug} and none prints a secret. The TLS
+     * registry is given by {@code --cert-dir} for login and the pushes, then by certs.d under the sandbox's HOME.
      */
     @ParameterizedTest(name = "{0}")
     @EnumSource(Setup.class)
     void everyCommandWithStoredCredentials(Setup setup) throws IOException {
         RegistryServer reg = setup.registry();
-        Sandbox sb = setup.sandbox(tmp);
+        Sandbox sb = new Sandbox(tmp);
+        Tls tls = new Tls(reg);
         String repo = "variants-" + setup.name().toLowerCase() + "/app";
         String copyRepo = repo + "-copy";
         Credentials alice = Credentials.ALICE;
@@ -91,7 +98,7 @@ class KopiRegistryVariantsIT {
 
         // login --password-stdin: verified against the registry, stored 0600 in $XDG_RUNTIME_DIR/containers/auth.json
         CommandResult login = RegistryCli.kopiWithStdin(sb, alice.password() + "\n", args("--debug", "login",
-                setup.tls(""), "--username", alice.username(), "--password-stdin", reg.hostPort()));
+                tls.args(""), "--username", alice.username(), "--password-stdin", reg.hostPort()));
         outputs.add(login.assertSuccess());
         assertThat(login.stdout()).isEqualTo("Login Succeeded!\n");
         Path authJson = sb.root().resolve("run/containers/auth.json");
@@ -99,56 +106,60 @@ class KopiRegistryVariantsIT {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(authJson))).isEqualTo("rw-------");
         JsonNode auths = RegistryCli.JSON.readTree(authJson.toFile()).path("auths");
         assertThat(auths.path(reg.hostPort()).path("auth").asText()).isEqualTo(alice.authJsonAuth());
-        CommandResult getLogin = sb.kopi("login", "--get-login", reg.hostPort());
-        outputs.add(getLogin.assertSuccess());
-        assertThat(getLogin.stdout()).isEqualTo(alice.username() + "\n");
 
         // oci -> docker
         String v1 = reg.ref(repo + ":v1");
-        outputs.add(sb.kopi(args("--debug", "copy", setup.tls("dest-"), TestImage.MULTI.ociRef(), v1))
+        outputs.add(sb.kopi(args("--debug", "copy", tls.args("dest-"), TestImage.MULTI.ociRef(), v1))
                 .assertSuccess());
         assertThat(reg.hasManifest(repo, multi.manifestDigest().toString())).as("pushed manifest by digest").isTrue();
         assertThat(reg.missingBlobs(repo, "v1")).isEmpty();
 
         // docker -> docker (another repository of the same registry)
-        outputs.add(sb.kopi(args("--debug", "copy", setup.tls("src-"), setup.tls("dest-"), v1,
+        outputs.add(sb.kopi(args("--debug", "copy", tls.args("src-"), tls.args("dest-"), v1,
                 reg.ref(copyRepo + ":v1"))).assertSuccess());
         assertThat(reg.hasManifest(copyRepo, multi.manifestDigest().toString())).isTrue();
         assertThat(reg.missingBlobs(copyRepo, "v1")).isEmpty();
 
-        // docker -> oci, docker -> dir: the same manifest, every blob
-        Path oci = sb.path("pulled-oci");
-        outputs.add(sb.kopi(args("--debug", "copy", setup.tls("src-"), v1, "oci:" + oci + ":v1")).assertSuccess());
-        byte[] ociManifest = sb.skopeo("inspect", "--raw", "oci:" + oci + ":v1").assertSuccess().stdoutBytes();
-        assertThat(ociManifest).isEqualTo(multi.manifest());
-        assertBlobs(oci.resolve("blobs/sha256"), multi);
-        Path dir = sb.path("pulled-dir");
-        outputs.add(sb.kopi(args("--debug", "copy", setup.tls("src-"), v1, "dir:" + dir)).assertSuccess());
-        assertThat(dir.resolve("manifest.json")).hasBinaryContent(multi.manifest());
-        assertBlobs(dir, multi);
+        if (setup == Setup.TLS) {
+            tls.useCertsD(sb);
+        }
+
+        // docker -> oci or dir: the same manifest, every blob
+        if (setup == Setup.PLAIN || setup == Setup.HTPASSWD) {
+            Path oci = sb.path("pulled-oci");
+            outputs.add(sb.kopi(args("--debug", "copy", tls.args("src-"), v1, "oci:" + oci + ":v1")).assertSuccess());
+            byte[] ociManifest = sb.skopeo("inspect", "--raw", "oci:" + oci + ":v1").assertSuccess().stdoutBytes();
+            assertThat(ociManifest).isEqualTo(multi.manifest());
+            assertBlobs(oci.resolve("blobs/sha256"), multi);
+        } else {
+            Path dir = sb.path("pulled-dir");
+            outputs.add(sb.kopi(args("--debug", "copy", tls.args("src-"), v1, "dir:" + dir)).assertSuccess());
+            assertThat(dir.resolve("manifest.json")).hasBinaryContent(multi.manifest());
+            assertBlobs(dir, multi);
+        }
 
         // inspect (RepoTags from the tag list) and --no-tags, as skopeo prints them
         List<String> skopeoCreds = reg.requiresAuth() ? List.of("--creds", alice.creds()) : List.of();
-        CommandResult inspect = sb.kopi(args("--debug", "inspect", setup.tls(""), v1));
+        CommandResult inspect = sb.kopi(args("--debug", "inspect", tls.args(""), v1));
         outputs.add(inspect.assertSuccess());
-        CommandResult skopeoInspect = sb.skopeo(args("inspect", setup.tls(""), skopeoCreds, v1)).assertSuccess();
+        CommandResult skopeoInspect = sb.skopeo(args("inspect", tls.args(""), skopeoCreds, v1)).assertSuccess();
         assertSameInspect(inspect, skopeoInspect);
         assertThat(json(inspect).path("RepoTags").toString()).isEqualTo("[\"v1\"]");
         assertThat(json(inspect).path("Digest").asText()).isEqualTo(multi.manifestDigest().toString());
-        CommandResult noTags = sb.kopi(args("--debug", "inspect", "--no-tags", setup.tls(""), v1));
+        CommandResult noTags = sb.kopi(args("--debug", "inspect", "--no-tags", tls.args(""), v1));
         outputs.add(noTags.assertSuccess());
         assertThat(json(noTags).path("RepoTags").toString()).isEqualTo("[]");
 
         // list-tags: byte for byte as skopeo
-        CommandResult tags = sb.kopi(args("--debug", "list-tags", setup.tls(""), reg.ref(repo)));
+        CommandResult tags = sb.kopi(args("--debug", "list-tags", tls.args(""), reg.ref(repo)));
         outputs.add(tags.assertSuccess());
-        assertThat(tags.stdout()).isEqualTo(sb.skopeo(args("list-tags", setup.tls(""), skopeoCreds, reg.ref(repo)))
+        assertThat(tags.stdout()).isEqualTo(sb.skopeo(args("list-tags", tls.args(""), skopeoCreds, reg.ref(repo)))
                 .assertSuccess().stdout());
 
         // delete, then the image is gone: inspect exits 2
-        outputs.add(sb.kopi(args("--debug", "delete", setup.tls(""), reg.ref(copyRepo + ":v1"))).assertSuccess());
+        outputs.add(sb.kopi(args("--debug", "delete", tls.args(""), reg.ref(copyRepo + ":v1"))).assertSuccess());
         assertThat(reg.hasManifest(copyRepo, multi.manifestDigest().toString())).as("after delete").isFalse();
-        CommandResult gone = sb.kopi(args("inspect", setup.tls(""), reg.ref(copyRepo + ":v1")));
+        CommandResult gone = sb.kopi(args("inspect", tls.args(""), reg.ref(copyRepo + ":v1")));
         outputs.add(gone.assertExit(2));
         assertThat(gone.assertOneFatalLine()).contains("manifest unknown");
 
@@ -159,7 +170,7 @@ class KopiRegistryVariantsIT {
         assertThat(RegistryCli.JSON.readTree(authJson.toFile()).path("auths").has(reg.hostPort())).isFalse();
         if (reg.requiresAuth()) {
             // newest skopeo's words (1.9.3 prefixes "unauthorized: " / "denied: ")
-            CommandResult anonymous = sb.kopi(args("inspect", "--raw", setup.tls(""), v1));
+            CommandResult anonymous = sb.kopi(args("inspect", "--raw", tls.args(""), v1));
             outputs.add(anonymous.assertExit(1));
             assertThat(anonymous.assertOneFatalLine()).isEqualTo("Error parsing image name \\\"" + v1
                     + "\\\": reading manifest v1 in " + reg.hostPort() + "/" + repo + ": "
