@@ -115,7 +115,8 @@ public final class DockerImageReference implements dev.kopi.transport.ImageRefer
 
     @Override
     public ImageDestination newImageDestination(ImageContext ctx) throws IOException {
-        return new DockerImageDestination(this, RegistryClients.forReference(ref, ctx, true));
+        return new DockerImageDestination(this, RegistryClients.forReference(ref, ctx, true),
+                ctx.dockerPushPrecomputeDigests(), ctx.tmpDir());
     }
 
     /** Deletes the manifest the reference names (a tag is resolved to its digest first), as skopeo delete does. */

@@ -77,6 +77,34 @@ class KopiRegistryRetagIT {
     }
 
     /**
+     * {@code --dest-precompute-digests}: layers kopi compresses on the way have no digest until they are written;
+     * with the flag they are digested first, and a push of the same image to another tag uploads nothing, as with
+     * skopeo.
+     */
+    @Test
+    void precomputeDigestsSkipsLayersTheRegistryHas() {
+        Sandbox sb = new Sandbox(tmp);
+        Path uncompressed = sb.path("uncompressed");
+        sb.skopeo("copy", "--dest-decompress", TestImage.MULTI.ociRef(), "dir:" + uncompressed).assertSuccess();
+        try (FaultProxy proxy = FaultProxy.start(REGISTRY)) {
+            sb.kopi(args("copy", proxy.destArgs(), "dir:" + uncompressed, proxy.ref("precompute/app:v1")))
+                    .assertSuccess();
+            assertThat(proxy.blobBytesUploaded()).as("first push (layers compressed on the way)").isPositive();
+            proxy.clearExchanges();
+
+            sb.kopi(args("copy", "--dest-precompute-digests", proxy.destArgs(), "dir:" + uncompressed,
+                    proxy.ref("precompute/app:v2"))).assertSuccess();
+            assertThat(proxy.blobBytesUploaded()).as("second push with --dest-precompute-digests:\n%s",
+                    proxy.describe()).isZero();
+            assertThat(proxy.exchanges(Exchange::isUpload)).as("no upload session is even started").isEmpty();
+            assertThat(REGISTRY.missingBlobs("precompute/app", "v2")).isEmpty();
+            assertThat(REGISTRY.api("HEAD", "/v2/precompute/app/manifests/v2").headers()
+                    .firstValue("Docker-Content-Digest")).isEqualTo(REGISTRY.api("HEAD",
+                    "/v2/precompute/app/manifests/v1").headers().firstValue("Docker-Content-Digest"));
+        }
+    }
+
+    /**
      * The same output lines as skopeo (not a terminal), with the first and last lines in place; the "Copying blob"
      * lines of parallel copies may come in any order. skopeo 1.9.3 ends with "Storing signatures" even when there
      * are none; newest skopeo (and kopi) print it only when there are signatures to store.
