@@ -1,6 +1,5 @@
 package dev.kopi.transport.docker;
 
-import dev.kopi.digest.Digest;
 
 import dev.kopi.error.ImageException;
 import dev.kopi.error.InvalidReferenceException;
@@ -127,14 +126,7 @@ public final class DockerImageReference implements dev.kopi.transport.ImageRefer
         }
         // containers/image asks for "*": docker/distribution wants "delete", quay.io "push", and both accept "*"
         try (RegistryClient c = RegistryClients.forReference(ref, ctx, "*")) {
-            Digest d;
-            if (ref.digest().isPresent()) {
-                d = ref.digest().get();
-            } else {
-                d = c.headManifest(ref.tag().get()).orElseThrow(() -> ImageException.notFound("Unable to delete "
-                        + ref + ". Image may not exist or is not stored with a v2 Schema in a v2 registry"));
-            }
-            c.deleteManifest(d);
+            c.deleteImage(tagOrDigest(), ref.toString());
         }
     }
 

@@ -469,6 +469,37 @@ public final class RegistryClient implements Closeable {
         }
     }
 
+    /**
+     * Deletes the image {@code tagOrDigest} names as containers/image's deleteImage does: GET the manifest, DELETE
+     * it by the digest of what came back. {@code refName} names the reference in errors.
+     */
+    public void deleteImage(String tagOrDigest, String refName) throws IOException {
+        byte[] manifest;
+        try (Response res = request("GET", repoPath() + "/manifests/" + tagOrDigest, manifestAccept(), null)) {
+            if (res.status() == 404) {
+                res.discard(SizeLimits.ERROR_BODY);
+                throw new ImageException(ErrorCode.IO, "Unable to delete " + refName
+                        + ". Image may not exist or is not stored with a v2 Schema in a v2 registry");
+            }
+            if (res.status() != 200) {
+                throw ImageException.wrap("deleting " + refName, RegistryErrors.toError(res));
+            }
+            manifest = SizeLimits.readAtMost(res.body(), SizeLimits.MANIFEST, "manifest " + tagOrDigest);
+        }
+        Digest digest;
+        try {
+            digest = Manifests.digest(manifest);
+        } catch (ImageException e) {
+            throw ImageException.wrap("computing manifest digest", e);
+        }
+        try (Response res = request("DELETE", repoPath() + "/manifests/" + digest, manifestAccept(), null)) {
+            if (res.status() != 202) {
+                throw ImageException.wrap("deleting " + refName, RegistryErrors.toError(res));
+            }
+            res.discard(SizeLimits.ERROR_BODY);
+        }
+    }
+
     /** DELETE a manifest by digest. */
     public void deleteManifest(Digest digest) throws IOException {
         try (Response res = request("DELETE", repoPath() + "/manifests/" + digest, null, null)) {

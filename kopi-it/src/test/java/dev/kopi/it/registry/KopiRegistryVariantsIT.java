@@ -162,6 +162,13 @@ class KopiRegistryVariantsIT {
         CommandResult gone = sb.kopi(args("inspect", tls.args(""), reg.ref(copyRepo + ":v1")));
         outputs.add(gone.assertExit(2));
         assertThat(gone.assertOneFatalLine()).contains("manifest unknown");
+        if (setup == Setup.PLAIN) {
+            // deleting it again: containers/image's words, and exit 1 (not a "manifest unknown" error)
+            CommandResult again = sb.kopi(args("delete", tls.args(""), reg.ref(copyRepo + ":v1")));
+            outputs.add(again.assertExit(1));
+            assertThat(again.assertOneFatalLine()).isEqualTo("Unable to delete " + reg.hostPort() + "/" + copyRepo
+                    + ":v1. Image may not exist or is not stored with a v2 Schema in a v2 registry");
+        }
 
         // logout: the entry is removed; an auth registry then refuses the anonymous client
         CommandResult logout = sb.kopi("logout", reg.hostPort());
