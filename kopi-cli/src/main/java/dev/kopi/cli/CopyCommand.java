@@ -103,7 +103,8 @@ final class CopyCommand implements Callable<Integer> {
         destB.additionalTags(additionalTags)
                 .dirForceCompress(dest.compress)
                 .dirForceDecompress(dest.decompress)
-                .ociAcceptUncompressedLayers(dest.ociAcceptUncompressedLayers);
+                .ociAcceptUncompressedLayers(dest.ociAcceptUncompressedLayers)
+                .dockerPushPrecomputeDigests(dest.precomputeDigests);
         ImageContext destCtx = destB.build();
         if (multiArch != null && all) {
             throw ImageException.invalid("Cannot use --all and --multi-arch flags together");

@@ -42,8 +42,17 @@ final class RetryOptions {
         }
     }
 
-    /** Transient failures only: network errors and 429/5xx responses; never bad input or missing images. */
+    /**
+     * Transient failures only, as containers/common's retry.IsErrorRetryable: network errors, and registry answers
+     * it deems transient (502-504, error codes other than unauthorized/denied/unknown name or manifest); never bad
+     * input or missing images.
+     */
     static boolean isRetryable(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof dev.kopi.transport.docker.RegistryHttpException r) {
+                return r.retryable();
+            }
+        }
         for (Throwable c = e; c != null; c = c.getCause()) {
             if (c instanceof ImageException ie && ie.code() != ErrorCode.IO && ie.code() != ErrorCode.TOO_MANY_REQUESTS) {
                 return false;

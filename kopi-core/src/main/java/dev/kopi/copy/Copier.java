@@ -752,7 +752,12 @@ public final class Copier {
         BlobInfo info = layer.toBlobInfo();
         listener.blobStarted(info, false);
         if (identityByType && !needDiffId) {
-            Optional<BlobInfo> reused = dest.tryReusingBlob(info);
+            Optional<BlobInfo> reused;
+            try {
+                reused = dest.tryReusingBlob(info);
+            } catch (IOException e) {
+                throw ImageException.wrap("trying to reuse blob " + info.digest() + " at destination", e);
+            }
             if (reused.isPresent()) {
                 listener.blobSkipped(info, false);
                 String mt = converting ? mapMediaType(layer.mediaType(), targetOci, mtAlg) : layer.mediaType();

@@ -27,12 +27,14 @@ import java.util.Optional;
  * @param dirForceCompress {@code --dest-compress} (dir: destinations)
  * @param dirForceDecompress {@code --dest-decompress} (dir: destinations)
  * @param registriesConf {@code --registries-conf}, null for the default search
+ * @param dockerPushPrecomputeDigests {@code --dest-precompute-digests}: digest a layer of unknown digest (one
+ *     compressed on the way) before uploading it, so that one the registry has is not uploaded again
  */
 public record ImageContext(Path tmpDir, String overrideOs, String overrideArch, String overrideVariant,
         Path ociSharedBlobDir, boolean ociAcceptUncompressedLayers, List<String> additionalTags, String daemonHost,
         Path certDir, Optional<Boolean> tlsVerify, String credentials, boolean noCredentials, String registryToken,
         Path authFile, String userAgentPrefix, Path registriesDir, boolean dirForceCompress,
-        boolean dirForceDecompress, Path registriesConf) {
+        boolean dirForceDecompress, Path registriesConf, boolean dockerPushPrecomputeDigests) {
 
     public ImageContext {
         additionalTags = additionalTags == null ? List.of() : List.copyOf(additionalTags);
@@ -72,6 +74,7 @@ public record ImageContext(Path tmpDir, String overrideOs, String overrideArch, 
         b.dirForceCompress = dirForceCompress;
         b.dirForceDecompress = dirForceDecompress;
         b.registriesConf = registriesConf;
+        b.dockerPushPrecomputeDigests = dockerPushPrecomputeDigests;
         return b;
     }
 
@@ -102,6 +105,7 @@ public record ImageContext(Path tmpDir, String overrideOs, String overrideArch, 
         private boolean dirForceCompress;
         private boolean dirForceDecompress;
         private Path registriesConf;
+        private boolean dockerPushPrecomputeDigests;
 
         public Builder tmpDir(Path v) { tmpDir = v; return this; }
         public Builder overrideOs(String v) { overrideOs = v; return this; }
@@ -122,12 +126,13 @@ public record ImageContext(Path tmpDir, String overrideOs, String overrideArch, 
         public Builder dirForceCompress(boolean v) { dirForceCompress = v; return this; }
         public Builder dirForceDecompress(boolean v) { dirForceDecompress = v; return this; }
         public Builder registriesConf(Path v) { registriesConf = v; return this; }
+        public Builder dockerPushPrecomputeDigests(boolean v) { dockerPushPrecomputeDigests = v; return this; }
 
         public ImageContext build() {
             return new ImageContext(tmpDir, overrideOs, overrideArch, overrideVariant, ociSharedBlobDir,
                     ociAcceptUncompressedLayers, additionalTags, daemonHost, certDir, tlsVerify, credentials,
                     noCredentials, registryToken, authFile, userAgentPrefix, registriesDir, dirForceCompress,
-                    dirForceDecompress, registriesConf);
+                    dirForceDecompress, registriesConf, dockerPushPrecomputeDigests);
         }
     }
 }

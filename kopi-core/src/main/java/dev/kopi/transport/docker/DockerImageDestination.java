@@ -29,10 +29,19 @@ final class DockerImageDestination implements ImageDestination {
 
     private final DockerImageReference ref;
     private final RegistryClient client;
+    private final boolean precomputeDigests;
+    private final java.nio.file.Path tmpDir;
 
-    DockerImageDestination(DockerImageReference ref, RegistryClient client) {
+    /**
+     * @param precomputeDigests {@code --dest-precompute-digests}: a blob of unknown digest is spooled to a file in
+     *     {@code tmpDir} and digested first, and not uploaded when the registry has it
+     */
+    DockerImageDestination(DockerImageReference ref, RegistryClient client, boolean precomputeDigests,
+            java.nio.file.Path tmpDir) {
         this.ref = ref;
         this.client = client;
+        this.precomputeDigests = precomputeDigests;
+        this.tmpDir = tmpDir;
     }
 
     @Override
@@ -70,9 +79,40 @@ final class DockerImageDestination implements ImageDestination {
 
     @Override
     public BlobInfo putBlob(InputStream stream, BlobInfo info, PutBlobOptions options) throws IOException {
+        if (info.digest() == null && precomputeDigests) {
+            return precomputeAndPut(stream, info);
+        }
         BlobInfo stored = client.uploadBlob(stream, info.digest(), info.size());
         BlobLocations.record(client.registry(), client.repository(), stored.digest());
         return info.withDigestAndSize(stored.digest(), stored.size());
+    }
+
+    /**
+     * As containers/image with DockerRegistryPushPrecomputeDigests: the stream goes to a temporary file while it is
+     * digested; a blob the repository already has is then not uploaded.
+     */
+    private BlobInfo precomputeAndPut(InputStream stream, BlobInfo info) throws IOException {
+        Log.debug(() -> "Precomputing digest layer for " + client.repository());
+        java.nio.file.Path tmp = java.nio.file.Files.createTempFile(tmpDir, "kopi-precompute-", ".blob");
+        try {
+            dev.kopi.digest.DigestingInputStream in = new dev.kopi.digest.DigestingInputStream(stream,
+                    dev.kopi.digest.DigestAlgorithm.SHA256);
+            long size = java.nio.file.Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Digest digest = in.digest();
+            BlobInfo known = info.withDigestAndSize(digest, size);
+            if (client.blobSize(digest) >= 0) {
+                BlobLocations.record(client.registry(), client.repository(), digest);
+                return known;
+            }
+            BlobInfo stored;
+            try (InputStream file = java.nio.file.Files.newInputStream(tmp)) {
+                stored = client.uploadBlob(file, digest, size);
+            }
+            BlobLocations.record(client.registry(), client.repository(), stored.digest());
+            return info.withDigestAndSize(stored.digest(), stored.size());
+        } finally {
+            java.nio.file.Files.deleteIfExists(tmp);
+        }
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.kopi.transport.docker;
 
-import dev.kopi.digest.Digest;
 
 import dev.kopi.error.ImageException;
 import dev.kopi.error.InvalidReferenceException;
@@ -115,7 +114,8 @@ public final class DockerImageReference implements dev.kopi.transport.ImageRefer
 
     @Override
     public ImageDestination newImageDestination(ImageContext ctx) throws IOException {
-        return new DockerImageDestination(this, RegistryClients.forReference(ref, ctx, true));
+        return new DockerImageDestination(this, RegistryClients.forReference(ref, ctx, true),
+                ctx.dockerPushPrecomputeDigests(), ctx.tmpDir());
     }
 
     /** Deletes the manifest the reference names (a tag is resolved to its digest first), as skopeo delete does. */
@@ -124,15 +124,9 @@ public final class DockerImageReference implements dev.kopi.transport.ImageRefer
         if (ref.tag().isEmpty() && ref.digest().isEmpty()) {
             throw ImageException.invalid("Docker reference without a tag or digest cannot be deleted");
         }
-        try (RegistryClient c = RegistryClients.forReference(ref, ctx, true)) {
-            Digest d;
-            if (ref.digest().isPresent()) {
-                d = ref.digest().get();
-            } else {
-                d = c.headManifest(ref.tag().get()).orElseThrow(() -> ImageException.notFound("Unable to delete "
-                        + ref + ". Image may not exist or is not stored with a v2 Schema in a v2 registry"));
-            }
-            c.deleteManifest(d);
+        // containers/image asks for "*": docker/distribution wants "delete", quay.io "push", and both accept "*"
+        try (RegistryClient c = RegistryClients.forReference(ref, ctx, "*")) {
+            c.deleteImage(tagOrDigest(), ref.toString());
         }
     }
 

@@ -30,13 +30,18 @@ final class DockerImageSource implements ImageSource {
 
     /**
      * Opens the image at the first pull source (registries.conf mirrors, then the primary location) whose
-     * registry has the manifest, as containers/image does.
+     * registry has the manifest, as containers/image's newImageSource does: the manifest is read here, so a
+     * missing image or refused credentials fail the opening. With one pull source its error is returned as is;
+     * with mirrors, the mirrors' errors are listed before the primary location's.
      */
     static DockerImageSource open(DockerImageReference ref, dev.kopi.transport.ImageContext ctx) throws IOException {
         String tagOrDigest = ref.tagOrDigest();
+        String suffix = ref.ref().tag().map(t -> ":" + t).orElse("")
+                + ref.ref().digest().map(d -> "@" + d).orElse("");
         java.util.List<RegistryClient> clients = RegistryClients.pullSources(ref.ref(), ctx);
-        if (clients.size() == 1) {
-            return new DockerImageSource(ref, clients.get(0));
+        if (clients.isEmpty()) {
+            throw new ImageException(dev.kopi.error.ErrorCode.IO,
+                    "Internal error: newImageSource returned without trying any endpoint");
         }
         java.util.List<String> failures = new java.util.ArrayList<>();
         IOException last = null;
@@ -53,12 +58,17 @@ final class DockerImageSource implements ImageSource {
             } catch (IOException e) {
                 c.close();
                 if (i < clients.size() - 1) {
-                    failures.add(c.name() + ": " + e.getMessage());
+                    failures.add("[" + c.name() + suffix + ": " + e.getMessage() + "]");
                 }
                 last = e;
             }
         }
-        throw ImageException.wrap("(Mirrors also failed: " + String.join("\n", failures) + ")", last);
+        if (clients.size() == 1) {
+            throw last;
+        }
+        RegistryClient primary = clients.get(clients.size() - 1);
+        throw ImageException.wrap("(Mirrors also failed: " + String.join("\n", failures) + "): " + primary.name()
+                + suffix, last);
     }
 
     @Override

@@ -48,6 +48,9 @@ public final class RegistryClient implements Closeable {
             MediaTypes.DOCKER_V2S1_SIGNED, MediaTypes.DOCKER_V2S1, MediaTypes.DOCKER_V2_LIST, MediaTypes.OCI_INDEX);
     private static final Pattern LINK_NEXT = Pattern.compile("<([^>]*)>\\s*;\\s*rel=\"?next\"?");
     private static final int MAX_RESUMES = 5;
+    private static final int BACKOFF_ATTEMPTS = 5;
+    private static final Duration BACKOFF_INITIAL_DELAY = Duration.ofSeconds(2);
+    private static final Duration BACKOFF_MAX_DELAY = Duration.ofSeconds(60);
 
     /** Credentials for one registry: a user and password, or an identity (refresh) token. */
     public record Auth(String username, String password, String identityToken) {
@@ -84,15 +87,16 @@ public final class RegistryClient implements Closeable {
     /**
      * @param registry host[:port] as in the reference ({@code docker.io} is reached at registry-1.docker.io)
      * @param repository the repository path
-     * @param push whether push access is needed (scope {@code pull,push})
+     * @param actions the token scope's actions on the repository: {@code pull}, {@code pull,push}, or {@code *}
+     *     (delete, as containers/image asks for it)
      * @param tls the TLS settings for the registry; {@code insecure} also allows falling back to plain http
      */
-    public RegistryClient(String registry, String repository, boolean push, Auth auth, String registryToken,
+    public RegistryClient(String registry, String repository, String actions, Auth auth, String registryToken,
             java.util.function.Supplier<TlsSettings> tls, boolean insecure, String userAgent) {
         this.registry = registry;
         this.endpoint = registry.equals("docker.io") ? "registry-1.docker.io" : registry;
         this.repository = repository;
-        this.actions = push ? "pull,push" : "pull";
+        this.actions = actions;
         this.auth = auth == null ? Auth.ANONYMOUS : auth;
         this.registryToken = registryToken == null ? "" : registryToken;
         this.insecure = insecure;
@@ -147,8 +151,8 @@ public final class RegistryClient implements Closeable {
     private void pingWith(String s) throws IOException {
         URI uri = URI.create(s + "://" + endpoint + "/v2/");
         Log.debug(() -> "GET " + uri);
-        try (Response res = send(Request.builder("GET", uri).header("Docker-Distribution-API-Version",
-                "registry/2.0").build())) {
+        try (Response res = sendWithBackoff(uri, true, () -> Request.builder("GET", uri)
+                .header("Docker-Distribution-API-Version", "registry/2.0").build())) {
             Log.debug(() -> "Ping " + uri + " status " + res.status());
             if (res.status() != 200 && res.status() != 401) {
                 throw RegistryErrors.toError(res);
@@ -332,18 +336,78 @@ public final class RegistryClient implements Closeable {
     private Response request(String method, URI uri, Headers headers, RequestBody body, String extraScope,
             boolean followRedirects) throws IOException {
         ping();
-        Request.Builder b = Request.builder(method, uri).followRedirects(followRedirects);
-        if (headers != null) {
-            b.headers(headers);
+        return sendWithBackoff(uri, body == null || body.length() == 0, () -> {
+            Request.Builder b = Request.builder(method, uri).followRedirects(followRedirects);
+            if (headers != null) {
+                b.headers(headers);
+            }
+            if (body != null) {
+                b.body(body);
+            }
+            authorize(b, extraScope);
+            Log.debug(() -> method + " " + Log.redact(uri.toString()));
+            return b.build();
+        });
+    }
+
+    /** Builds a request; called again for each attempt. */
+    private interface RequestFactory {
+        Request create() throws IOException;
+    }
+
+    /**
+     * Sends a request; a 429 answer to a request without a body is retried up to {@link #BACKOFF_ATTEMPTS} times in
+     * all, after the delay its {@code Retry-After} asks for (else 2 s, doubling), capped at 60 s, as containers/image's
+     * makeRequestToResolvedURL does. The last answer is returned whatever it is.
+     */
+    private Response sendWithBackoff(URI uri, boolean bodyless, RequestFactory factory) throws IOException {
+        Duration delay = BACKOFF_INITIAL_DELAY;
+        for (int attempt = 1; ; attempt++) {
+            Request req = factory.create();
+            Response res = send(req);
+            Log.debug(() -> req.method() + " " + Log.redact(uri.toString()) + " -> " + res.status());
+            if (res.status() != 429 || !bodyless || attempt >= BACKOFF_ATTEMPTS) {
+                return res;
+            }
+            delay = retryAfter(res.headers().firstValue("Retry-After").orElse(""), delay);
+            if (delay.compareTo(BACKOFF_MAX_DELAY) > 0) {
+                delay = BACKOFF_MAX_DELAY;
+            }
+            res.discard(SizeLimits.ERROR_BODY);
+            Duration wait = delay;
+            Log.debug(() -> String.format(java.util.Locale.ROOT,
+                    "Too many requests to %s: sleeping for %f seconds before next attempt",
+                    Log.redact(uri.toString()), wait.toMillis() / 1000.0));
+            try {
+                Thread.sleep(wait.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while waiting to retry " + req.method() + " "
+                        + Log.redact(uri.toString()));
+            }
+            delay = delay.multipliedBy(2);
         }
-        if (body != null) {
-            b.body(body);
+    }
+
+    /** A {@code Retry-After} value (seconds, or an HTTP date in the future) as a delay; else {@code fallback}. */
+    static Duration retryAfter(String value, Duration fallback) {
+        String v = value.trim();
+        if (v.isEmpty()) {
+            return fallback;
         }
-        authorize(b, extraScope);
-        Log.debug(() -> method + " " + Log.redact(uri.toString()));
-        Response res = send(b.build());
-        Log.debug(() -> method + " " + Log.redact(uri.toString()) + " -> " + res.status());
-        return res;
+        try {
+            return Duration.ofSeconds(Math.max(0, Long.parseLong(v)));
+        } catch (NumberFormatException notSeconds) {
+            // an HTTP date, perhaps
+        }
+        try {
+            Instant at = java.time.ZonedDateTime.parse(v, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
+                    .toInstant();
+            Duration d = Duration.between(Instant.now(), at);
+            return d.isNegative() || d.isZero() ? fallback : d;
+        } catch (java.time.format.DateTimeParseException e) {
+            return fallback;
+        }
     }
 
     private Response request(String method, String pathAndQuery, Headers headers, RequestBody body)
@@ -405,6 +469,37 @@ public final class RegistryClient implements Closeable {
         }
     }
 
+    /**
+     * Deletes the image {@code tagOrDigest} names as containers/image's deleteImage does: GET the manifest, DELETE
+     * it by the digest of what came back. {@code refName} names the reference in errors.
+     */
+    public void deleteImage(String tagOrDigest, String refName) throws IOException {
+        byte[] manifest;
+        try (Response res = request("GET", repoPath() + "/manifests/" + tagOrDigest, manifestAccept(), null)) {
+            if (res.status() == 404) {
+                res.discard(SizeLimits.ERROR_BODY);
+                throw new ImageException(ErrorCode.IO, "Unable to delete " + refName
+                        + ". Image may not exist or is not stored with a v2 Schema in a v2 registry");
+            }
+            if (res.status() != 200) {
+                throw ImageException.wrap("deleting " + refName, RegistryErrors.toError(res));
+            }
+            manifest = SizeLimits.readAtMost(res.body(), SizeLimits.MANIFEST, "manifest " + tagOrDigest);
+        }
+        Digest digest;
+        try {
+            digest = Manifests.digest(manifest);
+        } catch (ImageException e) {
+            throw ImageException.wrap("computing manifest digest", e);
+        }
+        try (Response res = request("DELETE", repoPath() + "/manifests/" + digest, manifestAccept(), null)) {
+            if (res.status() != 202) {
+                throw ImageException.wrap("deleting " + refName, RegistryErrors.toError(res));
+            }
+            res.discard(SizeLimits.ERROR_BODY);
+        }
+    }
+
     /** DELETE a manifest by digest. */
     public void deleteManifest(Digest digest) throws IOException {
         try (Response res = request("DELETE", repoPath() + "/manifests/" + digest, null, null)) {
@@ -425,7 +520,7 @@ public final class RegistryClient implements Closeable {
             }
             if (res.status() != 200) {
                 throw ImageException.wrap("checking whether a blob " + digest + " exists in " + name(),
-                        RegistryErrors.unexpectedStatus(res));
+                        RegistryErrors.toError(res));
             }
             return res.contentLength();
         }

@@ -34,10 +34,19 @@ public final class RegistryClients {
 
     /** A client for pushing to, deleting from or listing {@code ref}'s repository (no mirrors). */
     public static RegistryClient forReference(DockerReference ref, ImageContext ctx, boolean push) throws IOException {
+        return forReference(ref, ctx, push ? "pull,push" : "pull");
+    }
+
+    /**
+     * A client for {@code ref}'s repository asking for token scope {@code actions} ({@code pull}, {@code pull,push},
+     * or {@code *} for deleting, as containers/image asks).
+     */
+    public static RegistryClient forReference(DockerReference ref, ImageContext ctx, String actions)
+            throws IOException {
         Env env = Env.system();
         RegistriesConf conf = RegistriesConf.load(env, ctx.registriesConf());
         conf.checkNotBlocked(ref.name());
-        return client(env, conf, ref, conf.isInsecure(ref.name()), ctx, push);
+        return client(env, conf, ref, conf.isInsecure(ref.name()), ctx, actions);
     }
 
     /**
@@ -50,13 +59,13 @@ public final class RegistryClients {
         conf.checkNotBlocked(ref.name());
         List<RegistryClient> out = new ArrayList<>();
         for (RegistriesConf.PullSource p : conf.pullSources(ref)) {
-            out.add(client(env, conf, p.reference(), p.endpoint().insecure(), ctx, false));
+            out.add(client(env, conf, p.reference(), p.endpoint().insecure(), ctx, "pull"));
         }
         return out;
     }
 
     private static RegistryClient client(Env env, RegistriesConf conf, DockerReference ref, boolean confInsecure,
-            ImageContext ctx, boolean push) throws IOException {
+            ImageContext ctx, String actions) throws IOException {
         boolean insecure = ctx.tlsVerify().map(v -> !v).orElse(confInsecure);
         String hostPort = ref.domain();
         // TLS is set up only when an https connection is made (it costs about half a second of CPU).
@@ -70,7 +79,7 @@ public final class RegistryClients {
             }
         });
         Credentials creds = credentials(env, conf, ref, ctx);
-        return new RegistryClient(ref.domain(), ref.path(), push,
+        return new RegistryClient(ref.domain(), ref.path(), actions,
                 new RegistryClient.Auth(creds.username(), creds.password(), creds.identityToken()), ctx.registryToken(),
                 tls, insecure, userAgent(ctx));
     }
