@@ -624,9 +624,9 @@ public final class Copier {
             listener.blobSkipped(info, opts.isConfig());
             return;
         }
-        try (BlobStream bs = src.openBlob(info)) {
+        try (BlobStream bs = openBlob(src, info, opts)) {
             VerifyingInputStream v = new VerifyingInputStream(bs.stream(), info.digest(), expectedSize(info, bs));
-            BlobInfo stored = dest.putBlob(new Progress(v, info), info, opts);
+            BlobInfo stored = dest.putBlob(new Progress(new ReadErrors(v), info), info, opts);
             v.drain();
             checkStored(info, stored);
         } catch (ImageException e) {
@@ -639,10 +639,59 @@ public final class Copier {
         return info.size() > 0 ? info.size() : bs.size();
     }
 
+    /** A blob read failure, as containers/image words it: {@code reading blob DIGEST: ...}. */
+    private static final class OpenFailed extends ImageException {
+        private static final long serialVersionUID = 1L;
+
+        OpenFailed(ImageException e, String message) {
+            super(e.code(), message, e);
+        }
+    }
+
+    private static BlobStream openBlob(ImageSource src, BlobInfo info, PutBlobOptions opts) throws IOException {
+        try {
+            return src.openBlob(info);
+        } catch (IOException e) {
+            ImageException w = ImageException.wrap("reading blob " + info.digest(), e);
+            throw new OpenFailed(w, w.getMessage());
+        }
+    }
+
+    /**
+     * How containers/image words a blob failure: {@code reading blob DIGEST: ...} when the source could not open
+     * it, else {@code writing blob: ...} (a failure of the source stream then reads {@code happened during read}).
+     */
     private static ImageException blobError(BlobInfo info, PutBlobOptions opts, ImageSource src, ImageException e) {
-        String what = opts.isConfig() ? "config" : "blob";
-        return new ImageException(e.code(), (opts.isConfig() ? "copying config: " : "") + "reading " + what + " "
-                + info.digest() + ": " + e.getMessage(), e);
+        String prefix = opts.isConfig() ? "copying config: " : "";
+        if (e instanceof OpenFailed) {
+            return new ImageException(e.code(), prefix + e.getMessage(), e);
+        }
+        return new ImageException(e.code(), prefix + "writing blob: " + e.getMessage(), e);
+    }
+
+    /** Marks failures of the (verified) source stream, so that they read "happened during read: ...". */
+    private static final class ReadErrors extends FilterInputStream {
+        ReadErrors(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return super.read();
+            } catch (IOException e) {
+                throw ImageException.wrap("happened during read", e);
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return super.read(b, off, len);
+            } catch (IOException e) {
+                throw ImageException.wrap("happened during read", e);
+            }
+        }
     }
 
     private static void checkStored(BlobInfo expected, BlobInfo stored) throws ImageException {
@@ -767,12 +816,12 @@ public final class Copier {
         Descriptor result;
         Digest diffId = null;
         DiffIdTee tee = null;
-        try (BlobStream bs = src.openBlob(info)) {
+        try (BlobStream bs = openBlob(src, info, PutBlobOptions.layer(index))) {
             VerifyingInputStream v = new VerifyingInputStream(bs.stream(), info.digest(),
                     layer.size() > 0 ? layer.size() : bs.size());
-            InputStream verified = v;
+            InputStream verified = new ReadErrors(v);
             if (needDiffId) {
-                tee = new DiffIdTee(v, transforms);
+                tee = new DiffIdTee(verified, transforms);
                 verified = tee;
             }
             BufferedInputStream in = new BufferedInputStream(new Progress(verified, info), 65536);
@@ -872,7 +921,7 @@ public final class Copier {
      * read the rest of the verified stream and report its digest mismatch instead, if there is one.
      */
     private static IOException preferDigestMismatch(VerifyingInputStream v, IOException e) {
-        if (e instanceof dev.kopi.error.DigestMismatchException || v.verified()) {
+        if (ImageException.hasCode(e, ErrorCode.DIGEST_MISMATCH) || v.verified()) {
             return e;
         }
         try {

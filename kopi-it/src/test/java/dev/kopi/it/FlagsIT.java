@@ -547,7 +547,7 @@ class FlagsIT {
             String s = normalizeTemp(r.skopeo().assertOneFatalLine()).replace("skopeo", "kopi");
             assertThat(k).contains(tmpdir.toString());
             if (name.startsWith("docker-archive")) {
-                // skopeo 1.9.3 wraps this as "writing blob: ...", kopi as "copying layer: reading blob DIGEST: ..."
+                // skopeo 1.9.3 words the rest of this "writing blob: ..." differently
                 s = s.substring(s.indexOf("creating temporary on-disk layer"));
                 assertThat(k).endsWith(s);
             } else {
