@@ -194,6 +194,14 @@ public final class Kopi {
      * @throws ImageException with skopeo's texts for a name of another transport or with a tag
      */
     public static TagList listTags(String repository, ImageContext context) throws IOException {
+        return listTags(parseRepositoryName(repository), context);
+    }
+
+    /**
+     * Parses the repository name {@link #listTags(String, ImageContext)} takes ({@code docker://HOST/NAME}, no tag
+     * or digest), with skopeo's errors.
+     */
+    public static DockerReference parseRepositoryName(String repository) throws ImageException {
         Objects.requireNonNull(repository, "repository");
         int colon = repository.indexOf(':');
         if (colon < 0 || Transports.get(repository.substring(0, colon)) == null) {
@@ -211,7 +219,7 @@ public final class Kopi {
         if (!ref.isNameOnly()) {
             throw ImageException.invalid("No tag or digest allowed in reference");
         }
-        return listTags(ref, context);
+        return ref;
     }
 
     /** The tags of the registry repository {@code repository} names (its tag or digest is ignored). */

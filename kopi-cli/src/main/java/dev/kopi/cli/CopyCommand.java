@@ -1,7 +1,7 @@
 package dev.kopi.cli;
 
 import dev.kopi.blob.CompressionAlgorithm;
-import dev.kopi.copy.Copier;
+import dev.kopi.Kopi;
 import dev.kopi.copy.CopyListener;
 import dev.kopi.copy.CopyOptions;
 import dev.kopi.copy.CopyResult;
@@ -12,7 +12,6 @@ import dev.kopi.policy.PolicyContext;
 import dev.kopi.reference.DockerReference;
 import dev.kopi.transport.ImageContext;
 import dev.kopi.transport.ImageReference;
-import dev.kopi.transport.Transports;
 import dev.kopi.internal.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -74,12 +73,12 @@ final class CopyCommand implements Callable<Integer> {
         ImageReference srcRef;
         ImageReference destRef;
         try {
-            srcRef = Transports.parseImageName(args.get(0));
+            srcRef = Kopi.parseImageName(args.get(0));
         } catch (ImageException e) {
             throw new ImageException(e.code(), "Invalid source name " + args.get(0) + ": " + e.getMessage(), e);
         }
         try {
-            destRef = Transports.parseImageName(args.get(1));
+            destRef = Kopi.parseImageName(args.get(1));
         } catch (ImageException e) {
             throw new ImageException(e.code(), "Invalid destination name " + args.get(1) + ": " + e.getMessage(), e);
         }
@@ -129,7 +128,7 @@ final class CopyCommand implements Callable<Integer> {
         CopyOptions options = new CopyOptions(srcCtx, destCtx, forced, selection, removeSignatures, preserveDigests,
                 compression, dest.compressLevel, imageParallelCopies, listener, policy);
         return retry.run(() -> {
-            CopyResult r = Copier.copy(srcRef, destRef, options);
+            CopyResult r = Kopi.copy(srcRef, destRef, options);
             if (digestFile != null && !digestFile.isEmpty()) {
                 try {
                     AtomicFiles.write(Path.of(digestFile), r.manifestDigest().toString().getBytes(StandardCharsets.UTF_8));
