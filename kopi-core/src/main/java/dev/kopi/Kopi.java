@@ -126,18 +126,28 @@ public final class Kopi {
         CopyOptions opts = options == null ? CopyOptions.defaults() : options;
         Thread caller = Thread.currentThread();
         if (caller.isInterrupted()) {
-            throw cancelled(source, destination, null);
-        }
-        CancellingListener watch = new CancellingListener(opts.listener(), caller);
-        try {
-            return Copier.copy(source, destination, opts.withListener(watch));
-        } catch (IOException | RuntimeException e) {
-            if (watch.cancelled() || caller.isInterrupted()) {
-                caller.interrupt();
-                throw cancelled(source, destination, e);
-            }
+            ImageException e = cancelled(source, destination, null);
+            opts.listener().copyFailed(e);
             throw e;
         }
+        CancellingListener watch = new CancellingListener(opts.listener(), caller);
+        CopyResult result;
+        try {
+            result = Copier.copy(source, destination, opts.withListener(watch));
+        } catch (IOException | RuntimeException e) {
+            Exception thrown = e;
+            if (watch.cancelled() || caller.isInterrupted()) {
+                caller.interrupt();
+                thrown = cancelled(source, destination, e);
+            }
+            opts.listener().copyFailed(thrown);
+            if (thrown instanceof IOException io) {
+                throw io;
+            }
+            throw (RuntimeException) thrown;
+        }
+        opts.listener().copyDone(result);
+        return result;
     }
 
     private static ImageException cancelled(ImageReference src, ImageReference dest, Throwable cause) {

@@ -58,6 +58,8 @@ final class CopyCommand implements Callable<Integer> {
     boolean preserveDigests;
     @Option(names = "--image-parallel-copies", paramLabel = "uint", description = "Maximum number of image layers to be copied (pulled/pushed) simultaneously. Not setting this field will fall back to containers/image defaults.")
     int imageParallelCopies;
+    @Option(names = "--progress", paramLabel = "string", description = "Progress output: text (skopeo's lines, bars on a terminal) or json (one JSON event per line on stdout) (default \"text\")")
+    String progress;
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "help for copy")
     boolean help;
     @Parameters(paramLabel = "IMAGE", arity = "0..*", hidden = true)
@@ -68,6 +70,28 @@ final class CopyCommand implements Callable<Integer> {
         if (args.size() != 2) {
             throw new CliException("Exactly two arguments expected", true);
         }
+        JsonProgress json = null;
+        if (progress != null && !progress.equals("text")) {
+            if (!progress.equals("json")) {
+                throw ImageException.invalid("unknown progress format \"" + progress
+                        + "\". Choose one of the supported formats: 'text' or 'json'");
+            }
+            json = new JsonProgress(System.out);
+        }
+        if (json == null) {
+            return copy(quiet ? CopyListener.NONE : new CopyPrinter(System.out, System.console() != null));
+        }
+        try {
+            return copy(json);
+        } catch (IOException | RuntimeException e) {
+            if (!json.reported(e)) {
+                json.error(e);
+            }
+            throw e;
+        }
+    }
+
+    private int copy(CopyListener listener) throws IOException {
         GlobalOptions g = main.global;
         PolicyContext policy = loadPolicy(g);
         ImageReference srcRef;
@@ -124,7 +148,6 @@ final class CopyCommand implements Callable<Integer> {
         if (dest.compressFormat != null && !dest.compressFormat.isEmpty()) {
             compression = CompressionAlgorithm.forWriting(dest.compressFormat);
         }
-        CopyListener listener = quiet ? CopyListener.NONE : new CopyPrinter(System.out, System.console() != null);
         CopyOptions options = new CopyOptions(srcCtx, destCtx, forced, selection, removeSignatures, preserveDigests,
                 compression, dest.compressLevel, imageParallelCopies, listener, policy);
         return retry.run(() -> {

@@ -65,4 +65,18 @@ public interface CopyListener {
     /** Signatures are being written ("Storing signatures"). */
     default void storingSignatures() {
     }
+
+    /**
+     * The copy is complete and committed; the last event. Sent by {@link dev.kopi.Kopi#copy} (not by the bare
+     * {@link Copier}).
+     */
+    default void copyDone(CopyResult result) {
+    }
+
+    /**
+     * The copy failed, or was cancelled, and is about to throw {@code error}; the last event. Sent by
+     * {@link dev.kopi.Kopi#copy} (not by the bare {@link Copier}).
+     */
+    default void copyFailed(Exception error) {
+    }
 }
