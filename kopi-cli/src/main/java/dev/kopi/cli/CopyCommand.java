@@ -38,7 +38,7 @@ final class CopyCommand implements Callable<Integer> {
     @Mixin
     RetryOptions retry = new RetryOptions();
 
-    @Option(names = "--authfile", paramLabel = "string", description = "path of the authentication file. Default is ${XDG_RUNTIME_DIR}/containers/auth.json")
+    @Option(names = "--authfile", paramLabel = "string", description = "path of the authentication file. Default is $${XDG_RUNTIME_DIR}/containers/auth.json")
     String authfile;
     @Option(names = "--additional-tag", split = ",", paramLabel = "strings", description = "additional tags (supports docker-archive)")
     List<String> additionalTags = new ArrayList<>();

@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
         subcommands = {CopyCommand.class, DeleteCommand.class, InspectCommand.class, ListTagsCommand.class,
                 LoginCommand.class, LogoutCommand.class,
                 ManifestDigestCommand.class,
-                CommandLine.HelpCommand.class},
+                CommandLine.HelpCommand.class, CompletionCommand.class, GenerateManCommand.class},
         usageHelpAutoWidth = true)
 public final class Main implements Callable<Integer> {
     /** skopeo release whose behaviour kopi follows. */
