@@ -136,7 +136,7 @@ class CompletionTest {
                 .contains(".SH NAME\nkopi\\-copy \\- Copy an IMAGE\\-NAME from one location to another\n")
                 .contains(".B kopi copy\n[\\fIoptions\\fR] \\fISOURCE\\-IMAGE\\fR \\fIDESTINATION\\-IMAGE\\fR\n")
                 .contains("Default is ${XDG_RUNTIME_DIR}/containers/auth.json");
-        CommandLine.Model.CommandSpec spec = new CommandLine(new Main()).getSubcommands().get("copy").getCommandSpec();
+        CommandLine.Model.CommandSpec spec = Main.commandLine().getSubcommands().get("copy").getCommandSpec();
         for (CommandLine.Model.OptionSpec o : spec.options()) {
             if (!o.hidden() && !o.inherited()) {
                 assertThat(copy).as(o.longestName()).contains("\\fB" + ManPages.esc(o.longestName()) + "\\fR");
