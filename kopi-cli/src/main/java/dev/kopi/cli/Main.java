@@ -50,13 +50,16 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() {
         if (version) {
-            spec.commandLine().getOut().println("kopi version " + version() + " (skopeo version " + SKOPEO_COMPAT
-                    + " compatible)");
+            spec.commandLine().getOut().println(versionLine());
             spec.commandLine().getOut().flush();
             return 0;
         }
         spec.commandLine().usage(spec.commandLine().getOut());
         return 0;
+    }
+
+    static String versionLine() {
+        return "kopi version " + version() + " (skopeo version " + SKOPEO_COMPAT + " compatible)";
     }
 
     static String version() {
@@ -79,6 +82,13 @@ public final class Main implements Callable<Integer> {
 
     /** Runs kopi in-process (tests drive the CLI through this). */
     public static int run(PrintStream out, PrintStream err, String... args) {
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-v"))) {
+            // Scripts ask for the version to find out whether kopi is there: answer without building the
+            // command model (about half of this command's start-up time). Same output as through picocli.
+            out.println(versionLine());
+            out.flush();
+            return 0;
+        }
         CommandLine cl = commandLine(args);
         CommandLine.ITypeConverter<Integer> goInt = Main::parseGoInt;
         cl.registerConverter(Integer.class, goInt);
