@@ -1,7 +1,7 @@
 package dev.kopi.cli;
 
 import dev.kopi.blob.CompressionAlgorithm;
-import dev.kopi.copy.Copier;
+import dev.kopi.Kopi;
 import dev.kopi.copy.CopyListener;
 import dev.kopi.copy.CopyOptions;
 import dev.kopi.copy.CopyResult;
@@ -15,6 +15,7 @@ import dev.kopi.transport.ImageReference;
 import dev.kopi.transport.Transports;
 import dev.kopi.internal.go.GoStrconv;
 import dev.kopi.internal.path.LocalPaths;
+import dev.kopi.internal.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,7 +44,7 @@ final class CopyCommand implements Callable<Integer> {
     @Mixin
     RetryOptions retry = new RetryOptions();
 
-    @Option(names = "--authfile", paramLabel = "string", description = "path of the authentication file. Default is ${XDG_RUNTIME_DIR}/containers/auth.json")
+    @Option(names = "--authfile", paramLabel = "string", description = "path of the authentication file. Default is $${XDG_RUNTIME_DIR}/containers/auth.json")
     String authfile;
     @Option(names = "--additional-tag", split = ",", paramLabel = "strings", description = "additional tags (supports docker-archive)")
     List<String> additionalTags = new ArrayList<>();
@@ -63,6 +64,8 @@ final class CopyCommand implements Callable<Integer> {
     boolean preserveDigests;
     @Option(names = "--image-parallel-copies", paramLabel = "uint", description = "Maximum number of image layers to be copied (pulled/pushed) simultaneously. Not setting this field will fall back to containers/image defaults.")
     int imageParallelCopies;
+    @Option(names = "--progress", paramLabel = "string", description = "Progress output: text (skopeo's lines, bars on a terminal) or json (one JSON event per line on stdout) (default \"text\")")
+    String progress;
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "help for copy")
     boolean help;
     @Parameters(paramLabel = "IMAGE", arity = "0..*", hidden = true)
@@ -73,17 +76,39 @@ final class CopyCommand implements Callable<Integer> {
         if (args.size() != 2) {
             throw new CliException("Exactly two arguments expected", true);
         }
+        JsonProgress json = null;
+        if (progress != null && !progress.equals("text")) {
+            if (!progress.equals("json")) {
+                throw ImageException.invalid("unknown progress format \"" + progress
+                        + "\". Choose one of the supported formats: 'text' or 'json'");
+            }
+            json = new JsonProgress(System.out);
+        }
+        if (json == null) {
+            return copy(quiet ? CopyListener.NONE : new CopyPrinter(System.out, System.console() != null));
+        }
+        try {
+            return copy(json);
+        } catch (IOException | RuntimeException e) {
+            if (!json.reported(e)) {
+                json.error(e);
+            }
+            throw e;
+        }
+    }
+
+    private int copy(CopyListener listener) throws IOException {
         GlobalOptions g = main.global;
         PolicyContext policy = loadPolicy(g);
         ImageReference srcRef;
         ImageReference destRef;
         try {
-            srcRef = Transports.parseImageName(args.get(0));
+            srcRef = Kopi.parseImageName(args.get(0));
         } catch (ImageException e) {
             throw new ImageException(e.code(), "Invalid source name " + args.get(0) + ": " + e.getMessage(), e);
         }
         try {
-            destRef = Transports.parseImageName(args.get(1));
+            destRef = Kopi.parseImageName(args.get(1));
         } catch (ImageException e) {
             throw new ImageException(e.code(), "Invalid destination name " + args.get(1) + ": " + e.getMessage(), e);
         }
@@ -130,11 +155,10 @@ final class CopyCommand implements Callable<Integer> {
         if (dest.compressFormat != null && !dest.compressFormat.isEmpty()) {
             compression = CompressionAlgorithm.forWriting(dest.compressFormat);
         }
-        CopyListener listener = quiet ? CopyListener.NONE : new CopyPrinter(System.out, System.console() != null);
         CopyOptions options = new CopyOptions(srcCtx, destCtx, forced, selection, removeSignatures, preserveDigests,
                 compression, dest.compressLevel, imageParallelCopies, listener, policy);
         return retry.run(() -> {
-            CopyResult r = Copier.copy(srcRef, destRef, options);
+            CopyResult r = Kopi.copy(srcRef, destRef, options);
             if (digestFile != null && !digestFile.isEmpty()) {
                 writeDigestFile(Path.of(digestFile), r.manifestDigest().toString().getBytes(StandardCharsets.UTF_8));
             }

@@ -1,8 +1,8 @@
 package dev.kopi.cli;
 
+import dev.kopi.Kopi;
 import dev.kopi.error.ImageException;
 import dev.kopi.transport.ImageReference;
-import dev.kopi.transport.Transports;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,13 +34,13 @@ final class DeleteCommand implements Callable<Integer> {
         }
         ImageReference ref;
         try {
-            ref = Transports.parseImageName(args.get(0));
+            ref = Kopi.parseImageName(args.get(0));
         } catch (ImageException e) {
             throw new ImageException(e.code(), "Invalid source name " + args.get(0) + ": " + e.getMessage(), e);
         }
         var ctx = image.toContext(main.global, null).build();
         retry.run(() -> {
-            ref.deleteImage(ctx);
+            Kopi.delete(ref, ctx);
             return null;
         });
         return 0;

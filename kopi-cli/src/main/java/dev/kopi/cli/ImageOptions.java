@@ -4,7 +4,7 @@ import picocli.CommandLine.Option;
 
 /** Image flags with the prefix "". */
 final class ImageOptions extends ImageFlags {
-    @Option(names = "--authfile", paramLabel = "string", description = "path of the authentication file. Default is ${XDG_RUNTIME_DIR}/containers/auth.json")
+    @Option(names = "--authfile", paramLabel = "string", description = "path of the authentication file. Default is $${XDG_RUNTIME_DIR}/containers/auth.json")
     String authfile;
     @Option(names = "--creds", paramLabel = "USERNAME[:PASSWORD]", description = "Use USERNAME[:PASSWORD] for accessing the registry")
     String creds;

@@ -1,25 +1,20 @@
 package dev.kopi.cli;
 
+import dev.kopi.Kopi;
+import dev.kopi.SourceImage;
 import dev.kopi.digest.DigestAlgorithm;
 import dev.kopi.error.ErrorCode;
 import dev.kopi.error.ImageException;
 import dev.kopi.image.ImageConfigs;
-import dev.kopi.image.ImageInspector;
 import dev.kopi.image.RawManifest;
-import dev.kopi.image.UnparsedImage;
 import dev.kopi.template.GoJson;
 import dev.kopi.template.ReportFormatter;
-import dev.kopi.manifest.Manifests;
 import dev.kopi.transport.ImageContext;
-import dev.kopi.transport.ImageReference;
-import dev.kopi.transport.ImageSource;
-import dev.kopi.transport.Transports;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -62,19 +57,17 @@ final class InspectCommand implements Callable<Integer> {
         String name = args.get(0);
         ImageContext ctx = image.toContext(main.global, null).build();
         PrintStream out = System.out;
-        ImageSource src = retry.run(() -> {
+        SourceImage img = retry.run(() -> {
             try {
-                ImageReference ref = Transports.parseImageName(name);
-                return ref.newImageSource(ctx);
+                return Kopi.open(name, ctx);
             } catch (IOException e) {
                 throw ImageException.wrap("Error parsing image name \"" + name + "\"", e);
             }
         });
-        try (src) {
-            UnparsedImage top = new UnparsedImage(src, Optional.empty());
+        try (img) {
             RawManifest m = retry.run(() -> {
                 try {
-                    return top.manifest();
+                    return img.manifest();
                 } catch (IOException e) {
                     throw ImageException.wrap("Error retrieving manifest for image", e);
                 }
@@ -84,16 +77,15 @@ final class InspectCommand implements Callable<Integer> {
                 out.flush();
                 return 0;
             }
-            ImageInspector.ResolvedImage img;
             try {
-                img = ImageInspector.resolve(top, ctx);
+                img.instanceManifest();
             } catch (IOException e) {
                 throw ImageException.wrap("Error parsing manifest for image", e);
             }
             if (config && raw) {
                 byte[] c = retry.run(() -> {
                     try {
-                        return ImageInspector.fetchConfig(src, img.parsed());
+                        return img.config();
                     } catch (IOException e) {
                         throw ImageException.wrap("Error reading configuration blob", e);
                     }
@@ -105,7 +97,7 @@ final class InspectCommand implements Callable<Integer> {
             if (config) {
                 Map<String, Object> oci = retry.run(() -> {
                     try {
-                        return ImageConfigs.toOciGo(ImageInspector.fetchConfig(src, img.parsed()));
+                        return img.ociConfig();
                     } catch (IOException e) {
                         throw ImageException.wrap("Error reading OCI-formatted configuration data", e);
                     }
@@ -132,17 +124,14 @@ final class InspectCommand implements Callable<Integer> {
                                 + dev.kopi.internal.go.GoStrconv.quote(manifestDigest) + " is not available"));
             }
             List<String> repoTags = List.of();
-            if (!noTags && src.reference() instanceof dev.kopi.transport.docker.DockerImageReference d) {
+            if (!noTags) {
                 try {
-                    repoTags = dev.kopi.transport.docker.DockerRegistry.listTags(d.ref(), ctx);
+                    repoTags = img.repositoryTags();
                 } catch (ImageException e) {
-                    if (e.code() != dev.kopi.error.ErrorCode.DENIED && !e.getMessage().endsWith("404 page not found")) {
-                        throw ImageException.wrap("Error determining repository tags", e);
-                    }
-                    dev.kopi.log.Log.warn("Registry disallows tag list retrieval; skipping");
+                    throw ImageException.wrap("Error determining repository tags", e);
                 }
             }
-            writeOutput(out, ImageInspector.inspect(img, repoTags, alg));
+            writeOutput(out, img.inspect(repoTags, alg));
             return 0;
         }
     }

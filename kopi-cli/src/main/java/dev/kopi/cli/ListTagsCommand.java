@@ -1,11 +1,9 @@
 package dev.kopi.cli;
 
-import dev.kopi.error.ImageException;
-import dev.kopi.internal.go.GoStrconv;
+import dev.kopi.Kopi;
+import dev.kopi.TagList;
 import dev.kopi.json.GoJson;
 import dev.kopi.reference.DockerReference;
-import dev.kopi.transport.Transports;
-import dev.kopi.transport.docker.DockerRegistry;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,28 +36,12 @@ final class ListTagsCommand implements Callable<Integer> {
         if (args.size() != 1) {
             throw new CliException("Exactly one non-option argument expected", true);
         }
-        String name = args.get(0);
-        int colon = name.indexOf(':');
-        if (colon < 0 || Transports.get(name.substring(0, colon)) == null) {
-            throw ImageException.invalid("Invalid " + GoStrconv.quote(name) + ": does not specify a transport");
-        }
-        String transport = name.substring(0, colon);
-        if (!transport.equals("docker")) {
-            throw ImageException.unsupported("Unsupported transport '" + transport
-                    + "' for tag listing. Only supported: docker");
-        }
-        if (!name.startsWith("docker://")) {
-            throw ImageException.invalid("docker: image reference " + name + " does not start with docker://");
-        }
-        DockerReference ref = DockerReference.parseNormalized(name.substring("docker://".length()));
-        if (!ref.isNameOnly()) {
-            throw ImageException.invalid("No tag or digest allowed in reference");
-        }
+        DockerReference ref = Kopi.parseRepositoryName(args.get(0));
         var ctx = image.toContext(main.global, null).build();
-        List<String> tags = retry.run(() -> DockerRegistry.listTags(ref, ctx));
+        TagList tags = retry.run(() -> Kopi.listTags(ref, ctx));
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("Repository", ref.name());
-        out.put("Tags", tags);
+        out.put("Repository", tags.repository());
+        out.put("Tags", tags.tags());
         System.out.println(GoJson.marshalIndent(out, "    "));
         return 0;
     }

@@ -7,7 +7,6 @@ import dev.kopi.config.LoginKeys;
 import dev.kopi.error.ErrorCode;
 import dev.kopi.error.ImageException;
 import dev.kopi.transport.ImageContext;
-import dev.kopi.transport.docker.DockerRegistry;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -135,7 +134,7 @@ final class LoginCommand implements Callable<Integer> {
         if (certDir != null && !certDir.isEmpty()) {
             b.certDir(Path.of(certDir));
         }
-        DockerRegistry.checkAuth(registry, b.build());
+        dev.kopi.Kopi.checkLogin(registry, b.build());
     }
 
     private static String readPasswordFromStdin() throws IOException {

@@ -5,6 +5,7 @@ import dev.kopi.error.ImageException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -14,14 +15,23 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** The {@code kopi} command: skopeo's command line over kopi-core. */
+/**
+ * The {@code kopi} command: skopeo's command line over kopi-core. The subcommands are in {@link #SUBCOMMANDS}
+ * rather than in the annotation: building picocli's model of every command costs more start-up time than most
+ * commands take, so a command line that names one command builds only that one (see {@link #commandLine}).
+ */
 @Command(name = "kopi", description = "Various operations with container images and container image registries",
-        subcommands = {CopyCommand.class, DeleteCommand.class, InspectCommand.class, ListTagsCommand.class,
-                LoginCommand.class, LogoutCommand.class,
-                ManifestDigestCommand.class,
-                CommandLine.HelpCommand.class},
         usageHelpAutoWidth = true)
 public final class Main implements Callable<Integer> {
+    /** The subcommands, in the order help lists them. */
+    static final List<Class<?>> SUBCOMMANDS = List.of(CopyCommand.class, DeleteCommand.class, InspectCommand.class,
+            ListTagsCommand.class, LoginCommand.class, LogoutCommand.class,
+            ManifestDigestCommand.class,
+            CommandLine.HelpCommand.class, CompletionCommand.class, GenerateManCommand.class);
+    /** Commands that need the whole model (they list or describe the other commands). */
+    private static final List<Class<?>> NEED_ALL = List.of(CommandLine.HelpCommand.class, CompletionCommand.class,
+            GenerateManCommand.class);
+
     /** skopeo release whose behaviour kopi follows. */
     static final String SKOPEO_COMPAT = "1.22.2";
 
@@ -40,13 +50,16 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() {
         if (version) {
-            spec.commandLine().getOut().println("kopi version " + version() + " (skopeo version " + SKOPEO_COMPAT
-                    + " compatible)");
+            spec.commandLine().getOut().println(versionLine());
             spec.commandLine().getOut().flush();
             return 0;
         }
         spec.commandLine().usage(spec.commandLine().getOut());
         return 0;
+    }
+
+    static String versionLine() {
+        return "kopi version " + version() + " (skopeo version " + SKOPEO_COMPAT + " compatible)";
     }
 
     static String version() {
@@ -69,7 +82,14 @@ public final class Main implements Callable<Integer> {
 
     /** Runs kopi in-process (tests drive the CLI through this). */
     public static int run(PrintStream out, PrintStream err, String... args) {
-        CommandLine cl = new CommandLine(new Main());
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-v"))) {
+            // Scripts ask for the version to find out whether kopi is there: answer without building the
+            // command model (about half of this command's start-up time). Same output as through picocli.
+            out.println(versionLine());
+            out.flush();
+            return 0;
+        }
+        CommandLine cl = commandLine(args);
         CommandLine.ITypeConverter<Integer> goInt = Main::parseGoInt;
         cl.registerConverter(Integer.class, goInt);
         cl.registerConverter(Integer.TYPE, goInt);
@@ -105,6 +125,51 @@ public final class Main implements Callable<Integer> {
             return ErrorReporter.report(err, ex, isDebug(commandLine));
         });
         return cl.execute(args);
+    }
+
+    /**
+     * The command line for {@code args}: the root command with only the subcommand {@code args} names, or with
+     * all of them when it names none (or one that describes the others, like {@code help}). The root's options
+     * are the same either way, and so is everything picocli does with a command line that names one command.
+     */
+    static CommandLine commandLine(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        for (Class<?> c : subcommandsFor(cl.getCommandSpec(), args)) {
+            cl.addSubcommand(c);
+        }
+        return cl;
+    }
+
+    /**
+     * The subcommands {@code args} needs: the one its first operand names (the root's options and their values
+     * skipped), none for a bare {@code --version}, else all.
+     */
+    private static List<Class<?>> subcommandsFor(CommandLine.Model.CommandSpec root, String[] args) {
+        boolean version = false;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--")) {
+                return SUBCOMMANDS;
+            }
+            if (a.startsWith("-")) {
+                CommandLine.Model.OptionSpec o = a.contains("=") ? null : root.findOption(a);
+                if (o != null && o.arity().min() > 0) {
+                    i++; // its value
+                }
+                if (o != null && o.usageHelp()) {
+                    return SUBCOMMANDS; // the usage lists the commands
+                }
+                version |= o != null && o.longestName().equals("--version");
+                continue;
+            }
+            for (Class<?> c : SUBCOMMANDS) {
+                if (c.getAnnotation(Command.class).name().equals(a)) {
+                    return NEED_ALL.contains(c) ? SUBCOMMANDS : List.of(c);
+                }
+            }
+            return SUBCOMMANDS;
+        }
+        return version ? List.of() : SUBCOMMANDS;
     }
 
     private static boolean isDebug(CommandLine cl) {

@@ -4,7 +4,7 @@ import picocli.CommandLine.Option;
 
 /** Image flags with the prefix "src-". */
 final class SrcImageOptions extends ImageFlags {
-    @Option(names = "--src-authfile", paramLabel = "string", description = "path of the authentication file. Default is ${XDG_RUNTIME_DIR}/containers/auth.json")
+    @Option(names = "--src-authfile", paramLabel = "string", description = "path of the authentication file. Default is $${XDG_RUNTIME_DIR}/containers/auth.json")
     String authfile;
     @Option(names = "--src-creds", paramLabel = "USERNAME[:PASSWORD]", description = "Use USERNAME[:PASSWORD] for accessing the registry")
     String creds;

@@ -36,6 +36,15 @@ class CliTest {
         assertThat(r.out()).matches("kopi version \\d+\\.\\d+\\.\\d+ \\(skopeo version 1\\.22\\.2 compatible\\)\\n");
     }
 
+    /** {@code --version} alone skips picocli; with other flags it goes through picocli: the same line either way. */
+    @Test
+    void theVersionIsTheSameWithAndWithoutTheFastPath() {
+        Run fast = run("--version");
+        assertThat(run("-v")).isEqualTo(fast);
+        assertThat(run("--debug", "--version")).isEqualTo(fast);
+        assertThat(run("--version", "--insecure-policy")).isEqualTo(fast);
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "copy --bogus a b|unknown flag: --bogus",

@@ -1,23 +1,31 @@
 package dev.kopi.copy;
 
 import dev.kopi.blob.CompressionAlgorithm;
+import dev.kopi.policy.PolicyContext;
 import dev.kopi.transport.ImageContext;
 
 /**
- * Options of one copy.
+ * Options of one copy, skopeo's {@code copy} flags as a value. Start from {@link #defaults()} and change what you
+ * need with the {@code with*} methods, or call the constructor with every field (null means the default).
  *
- * @param forceManifestType {@code --format} as a MIME type, null to keep the source's where possible
- * @param multiArch what to copy of a list
+ * @param sourceContext how to reach the source ({@code --src-*} flags); null for {@link ImageContext#defaults()}
+ * @param destinationContext how to reach the destination ({@code --dest-*} flags); null for the defaults
+ * @param forceManifestType {@code --format} as a MIME type (see {@link dev.kopi.manifest.MediaTypes}), null to
+ *     keep the source's where possible
+ * @param multiArch what to copy of a list; null for {@link MultiArch#SYSTEM}
  * @param removeSignatures {@code --remove-signatures}
  * @param preserveDigests {@code --preserve-digests}: fail rather than change any digest
  * @param compressionFormat {@code --dest-compress-format}, null for gzip when compressing
  * @param compressionLevel {@code --dest-compress-level}, null for the default
- * @param maxParallel layers copied at once
- * @param policy the trust policy checked on the source before anything is copied; null accepts anything
+ * @param maxParallel layers copied at once; 0 or less for 6 ({@code --image-parallel-copies})
+ * @param listener hears the progress, from the copy's worker threads; null for {@link CopyListener#NONE}
+ * @param policy the trust policy checked on the source before anything is copied; null accepts anything (as
+ *     {@code --insecure-policy}). {@link PolicyContext#load} reads a {@code policy.json}.
  */
 public record CopyOptions(ImageContext sourceContext, ImageContext destinationContext, String forceManifestType,
         MultiArch multiArch, boolean removeSignatures, boolean preserveDigests, CompressionAlgorithm compressionFormat,
-        Integer compressionLevel, int maxParallel, CopyListener listener, dev.kopi.policy.PolicyContext policy) {
+        Integer compressionLevel, int maxParallel, CopyListener listener, PolicyContext policy) {
+    /** Fills in the defaults. */
     public CopyOptions {
         sourceContext = sourceContext == null ? ImageContext.defaults() : sourceContext;
         destinationContext = destinationContext == null ? ImageContext.defaults() : destinationContext;
@@ -28,7 +36,38 @@ public record CopyOptions(ImageContext sourceContext, ImageContext destinationCo
         }
     }
 
+    /** Every default: default contexts, the source's manifest type, the system's image of a list, no policy. */
     public static CopyOptions defaults() {
         return new CopyOptions(null, null, null, null, false, false, null, null, 0, null, null);
+    }
+
+    /** These options with another progress listener. */
+    public CopyOptions withListener(CopyListener l) {
+        return new CopyOptions(sourceContext, destinationContext, forceManifestType, multiArch, removeSignatures,
+                preserveDigests, compressionFormat, compressionLevel, maxParallel, l, policy);
+    }
+
+    /** These options with another trust policy (null accepts anything). */
+    public CopyOptions withPolicy(PolicyContext p) {
+        return new CopyOptions(sourceContext, destinationContext, forceManifestType, multiArch, removeSignatures,
+                preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, p);
+    }
+
+    /** These options with other source and destination contexts (null for the defaults). */
+    public CopyOptions withContexts(ImageContext source, ImageContext destination) {
+        return new CopyOptions(source, destination, forceManifestType, multiArch, removeSignatures, preserveDigests,
+                compressionFormat, compressionLevel, maxParallel, listener, policy);
+    }
+
+    /** These options with another list handling ({@code --multi-arch}, {@code --all}). */
+    public CopyOptions withMultiArch(MultiArch m) {
+        return new CopyOptions(sourceContext, destinationContext, forceManifestType, m, removeSignatures,
+                preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, policy);
+    }
+
+    /** These options with a forced manifest MIME type ({@code --format}); null keeps the source's. */
+    public CopyOptions withManifestType(String mimeType) {
+        return new CopyOptions(sourceContext, destinationContext, mimeType, multiArch, removeSignatures,
+                preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, policy);
     }
 }

@@ -11,6 +11,7 @@ public enum MultiArch {
     /** Only the list itself. */
     INDEX_ONLY;
 
+    /** Parses skopeo's {@code --multi-arch} value: {@code system}, {@code all} or {@code index-only}. */
     public static MultiArch parse(String s) throws ImageException {
         return switch (s) {
             case "system" -> SYSTEM;

@@ -10,16 +10,19 @@ public class ImageException extends IOException {
     private static final long serialVersionUID = 1L;
     private final ErrorCode code;
 
+    /** A failure of kind {@code code}; the message names the action and the object. */
     public ImageException(ErrorCode code, String message) {
         super(message);
         this.code = code;
     }
 
+    /** A failure of kind {@code code} caused by {@code cause}. */
     public ImageException(ErrorCode code, String message, Throwable cause) {
         super(message, cause);
         this.code = code;
     }
 
+    /** What kind of failure this is. */
     public ErrorCode code() {
         return code;
     }
@@ -41,22 +44,27 @@ public class ImageException extends IOException {
         return new ImageException(code, prefix + ": " + msg, e);
     }
 
+    /** A {@link ErrorCode#NOT_FOUND} failure. */
     public static ImageException notFound(String message) {
         return new ImageException(ErrorCode.NOT_FOUND, message);
     }
 
+    /** A {@link ErrorCode#NOT_FOUND} failure with a cause. */
     public static ImageException notFound(String message, Throwable cause) {
         return new ImageException(ErrorCode.NOT_FOUND, message, cause);
     }
 
+    /** An {@link ErrorCode#INVALID_INPUT} failure. */
     public static ImageException invalid(String message) {
         return new ImageException(ErrorCode.INVALID_INPUT, message);
     }
 
+    /** An {@link ErrorCode#INVALID_INPUT} failure with a cause. */
     public static ImageException invalid(String message, Throwable cause) {
         return new ImageException(ErrorCode.INVALID_INPUT, message, cause);
     }
 
+    /** An {@link ErrorCode#UNSUPPORTED} failure. */
     public static ImageException unsupported(String message) {
         return new ImageException(ErrorCode.UNSUPPORTED, message);
     }

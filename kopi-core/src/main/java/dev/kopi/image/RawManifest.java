@@ -8,11 +8,13 @@ import java.util.Arrays;
  * which may be null when it recorded none.
  */
 public record RawManifest(byte[] bytes, String mediaType) {
+    /** Copies the bytes. */
     public RawManifest {
         bytes = bytes.clone();
     }
 
     @Override
+    /** A copy of the manifest bytes. */
     public byte[] bytes() {
         return bytes.clone();
     }

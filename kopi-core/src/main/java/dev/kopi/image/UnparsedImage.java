@@ -20,15 +20,18 @@ public final class UnparsedImage {
     private RawManifest manifest;
     private List<Signature> signatures;
 
+    /** The image (or the list instance {@code instance}) of {@code source}; nothing is read yet. */
     public UnparsedImage(ImageSource source, Optional<Digest> instance) {
         this.source = source;
         this.instance = instance;
     }
 
+    /** The source the manifest is read from. */
     public ImageSource source() {
         return source;
     }
 
+    /** The list instance this is, or empty for the top-level manifest. */
     public Optional<Digest> instanceDigest() {
         return instance;
     }
@@ -49,6 +52,7 @@ public final class UnparsedImage {
         return manifest;
     }
 
+    /** The image's signatures, read once. */
     public List<Signature> signatures() throws IOException {
         if (signatures == null) {
             signatures = List.copyOf(source.fetchSignatures(instance));

@@ -32,10 +32,12 @@ public final class MediaTypes {
     private MediaTypes() {
     }
 
+    /** Whether the type is a manifest list: an OCI index or a Docker manifest list. */
     public static boolean isList(String mediaType) {
         return DOCKER_V2_LIST.equals(mediaType) || OCI_INDEX.equals(mediaType);
     }
 
+    /** Whether the type is a Docker schema1 manifest, signed or not. */
     public static boolean isSchema1(String mediaType) {
         return DOCKER_V2S1.equals(mediaType) || DOCKER_V2S1_SIGNED.equals(mediaType);
     }

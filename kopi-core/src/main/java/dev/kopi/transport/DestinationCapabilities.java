@@ -20,5 +20,6 @@ public record DestinationCapabilities(List<String> supportedManifestMimeTypes, L
         supportedManifestMimeTypes = List.copyOf(supportedManifestMimeTypes);
     }
 
+    /** What a destination wants done to layers: keep them as they are, compress or decompress them. */
     public enum LayerCompression { PRESERVE, COMPRESS, DECOMPRESS }
 }

@@ -10,6 +10,7 @@ import java.util.Optional;
  * never do I/O and never fail; the {@code new*} methods open the image.
  */
 public interface ImageReference {
+    /** The transport this reference belongs to. */
     ImageTransport transport();
 
     /** The reference without the transport prefix; {@code transport().parseReference(s)} round-trips. */

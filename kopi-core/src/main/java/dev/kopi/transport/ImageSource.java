@@ -15,6 +15,7 @@ import java.util.Optional;
  * which checks them against the expected digest, and wrap blobs in a {@link dev.kopi.digest.VerifyingInputStream}.
  */
 public interface ImageSource extends Closeable {
+    /** The reference this source was opened from. */
     ImageReference reference();
 
     /**

@@ -35,6 +35,7 @@ public final class Transports {
         return List.copyOf(ALL.keySet());
     }
 
+    /** The transport called {@code name}, or null when there is none. */
     public static ImageTransport get(String name) {
         return ALL.get(name);
     }
