@@ -17,10 +17,19 @@ import java.util.Optional;
  */
 public final class DefaultStoreResolver implements StoreResolver {
     private final Env env;
+    private final Path systemOverride;
+    private final Path systemDefault;
     private volatile StorageConf.Options defaults;
 
     public DefaultStoreResolver(Env env) {
+        this(env, StorageConf.SYSTEM_OVERRIDE, StorageConf.SYSTEM_DEFAULT);
+    }
+
+    /** A resolver reading the system storage.conf files from the given places (tests). */
+    DefaultStoreResolver(Env env, Path systemOverride, Path systemDefault) {
         this.env = env;
+        this.systemOverride = systemOverride;
+        this.systemDefault = systemDefault;
     }
 
     /** A resolver for the process environment. */
@@ -31,7 +40,7 @@ public final class DefaultStoreResolver implements StoreResolver {
     private StorageConf.Options defaults() throws ImageException {
         StorageConf.Options d = defaults;
         if (d == null) {
-            d = StorageConf.defaults(env);
+            d = StorageConf.defaults(env, systemOverride, systemDefault);
             defaults = d;
         }
         return d;
