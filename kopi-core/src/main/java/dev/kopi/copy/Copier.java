@@ -116,6 +116,9 @@ public final class Copier {
                     throw ImageException.wrap("copying system image from manifest list", e);
                 }
             }
+            if (dest instanceof dev.kopi.transport.TopLevelManifestAware aware) {
+                aware.setTopLevelManifest(raw.bytes());
+            }
             try {
                 dest.commit();
             } catch (IOException e) {
@@ -280,7 +283,8 @@ public final class Copier {
         // Converting from schema1 builds a config, which needs the layers' DiffIDs: compute them while copying.
         boolean needDiffIds = srcSchema1 && !targetSchema1;
         boolean targetOci = targetType.equals(MediaTypes.OCI_MANIFEST);
-        List<CopiedLayer> copied = copyLayers(src, dest, srcManifest, targetOci, converting, needDiffIds,
+        List<Descriptor> srcLayers = layersForCopy(src, image, srcManifest);
+        List<CopiedLayer> copied = copyLayers(src, dest, srcLayers, targetOci, converting, needDiffIds,
                 cannotModify == null, transforms);
         List<Descriptor> layers = new ArrayList<>();
         for (CopiedLayer c : copied) {
@@ -705,10 +709,36 @@ public final class Copier {
     private record CopiedLayer(Descriptor descriptor, Digest diffId) {
     }
 
-    private List<CopiedLayer> copyLayers(ImageSource src, ImageDestination dest, ImageManifest m, boolean targetOci,
-            boolean converting, boolean needDiffIds, boolean canModify, ExecutorService transforms)
+    /**
+     * The layers to copy: the manifest's, or, when the source can only provide other representations of them (a
+     * containers-storage source has them uncompressed), what {@link ImageSource#layerInfosForCopy} says; the
+     * manifest is then rewritten with them, as containers/image does.
+     */
+    private static List<Descriptor> layersForCopy(ImageSource src, UnparsedImage image, ImageManifest m)
             throws IOException {
         List<Descriptor> layers = m.layers();
+        Optional<List<BlobInfo>> infos = src.layerInfosForCopy(image.instanceDigest());
+        if (infos.isEmpty()) {
+            return layers;
+        }
+        List<BlobInfo> physical = infos.get();
+        if (physical.size() != layers.size()) {
+            throw ImageException.invalid("source reported " + physical.size() + " layers to copy for a manifest with "
+                    + layers.size());
+        }
+        List<Descriptor> out = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            Descriptor d = layers.get(i);
+            BlobInfo b = physical.get(i);
+            String mt = b.mediaType() != null && !b.mediaType().isEmpty() ? b.mediaType() : d.mediaType();
+            out.add(d.withDigestSize(b.digest(), b.size()).withMediaType(mt));
+        }
+        return out;
+    }
+
+    private List<CopiedLayer> copyLayers(ImageSource src, ImageDestination dest, List<Descriptor> layers,
+            boolean targetOci, boolean converting, boolean needDiffIds, boolean canModify, ExecutorService transforms)
+            throws IOException {
         CopiedLayer[] results = new CopiedLayer[layers.size()];
         boolean parallel = src.concurrentBlobReads() && dest.capabilities().concurrentBlobWrites()
                 && layers.size() > 1;

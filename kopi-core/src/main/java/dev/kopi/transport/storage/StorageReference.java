@@ -126,21 +126,17 @@ public final class StorageReference implements ImageReference {
 
     @Override
     public ImageSource newImageSource(ImageContext ctx) throws IOException {
-        throw notImplemented();
+        return StorageImageSource.open(this, ctx);
     }
 
     @Override
     public ImageDestination newImageDestination(ImageContext ctx) throws IOException {
-        throw notImplemented();
+        return StorageImageDestination.open(this, ctx);
     }
 
     @Override
     public void deleteImage(ImageContext ctx) throws IOException {
-        throw notImplemented();
-    }
-
-    private static ImageException notImplemented() {
-        return ImageException.unsupported("containers-storage: reading/writing images is not implemented yet");
+        throw ImageException.unsupported("containers-storage: deleting images is not implemented yet");
     }
 
     @Override

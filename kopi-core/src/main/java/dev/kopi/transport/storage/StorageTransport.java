@@ -20,7 +20,7 @@ public final class StorageTransport implements ImageTransport {
     /** IDs shorter than this are never looked up as ID prefixes. */
     static final int MINIMUM_TRUNCATED_ID_LENGTH = 3;
 
-    private volatile StoreResolver storeResolver = StoreResolver.UNCONFIGURED;
+    private volatile StoreResolver storeResolver = DefaultStoreResolver.system();
 
     private StorageTransport() {
     }
@@ -30,7 +30,10 @@ public final class StorageTransport implements ImageTransport {
         return "containers-storage";
     }
 
-    /** Installs what resolves store specs and looks up images (storage.conf, the on-disk stores). */
+    /**
+     * Installs what resolves store specs and looks up images. The default is {@link DefaultStoreResolver} for the
+     * process environment (storage.conf, the on-disk stores).
+     */
     public void setStoreResolver(StoreResolver resolver) {
         storeResolver = Objects.requireNonNull(resolver, "resolver");
     }

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -30,9 +31,14 @@ class StorageTransportTest {
     private static final String STORE_PREFIX = "[vfs@/var/lib/kopi-test+/run/kopi-test]";
     private static final String POLICY_PREFIX = "[vfs@/var/lib/kopi-test]";
 
+    @BeforeEach
+    void unconfiguredResolver() {
+        T.setStoreResolver(StoreResolver.UNCONFIGURED);
+    }
+
     @AfterEach
     void restoreResolver() {
-        T.setStoreResolver(StoreResolver.UNCONFIGURED);
+        T.setStoreResolver(DefaultStoreResolver.system());
     }
 
     @Test
@@ -321,16 +327,28 @@ class StorageTransportTest {
     }
 
     @Test
-    void ioIsUnsupported() throws Exception {
-        StorageReference ref = T.parseReference("busybox");
-        ImageContext ctx = ImageContext.defaults();
+    void missingImagesAreNotFoundAndNothingIsCreated(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        java.nio.file.Path root = tmp.resolve("root");
+        StorageReference ref = T.parseStoreReference(new StoreSpec("vfs", root.toString(),
+                tmp.resolve("run").toString(), List.of()), "busybox");
+        ImageContext ctx = ImageContext.builder().tmpDir(tmp).build();
         assertThatThrownBy(() -> ref.newImageSource(ctx))
-                .hasMessage("containers-storage: reading/writing images is not implemented yet")
-                .matches(e -> ((ImageException) e).code() == ErrorCode.UNSUPPORTED);
-        assertThatThrownBy(() -> ref.newImageDestination(ctx))
-                .hasMessage("containers-storage: reading/writing images is not implemented yet");
-        assertThatThrownBy(() -> ref.deleteImage(ctx))
-                .hasMessage("containers-storage: reading/writing images is not implemented yet");
+                .hasMessage("reference \"[vfs@" + root + "+" + tmp.resolve("run")
+                        + "]docker.io/library/busybox:latest\" does not resolve to an image ID: identifier is not an image")
+                .matches(e -> ((ImageException) e).code() == ErrorCode.NOT_FOUND);
+        assertThat(root).doesNotExist();
+        assertThatThrownBy(() -> ref.deleteImage(ctx)).matches(e -> ((ImageException) e).code() == ErrorCode.UNSUPPORTED);
+    }
+
+    @Test
+    void unsupportedDriversAreRefused() {
+        assertThatThrownBy(() -> Store.open(new StoreSpec("foo", "/r", "/rr", List.of())))
+                .hasMessage("failed to GetDriver graph foo /r: driver not supported");
+        assertThatThrownBy(() -> Store.open(new StoreSpec("overlay", "/r", "/rr", List.of())))
+                .hasMessage("the \"overlay\" storage driver of /r is not supported by kopi (only \"vfs\" is)");
+        assertThatThrownBy(() -> Store.open(new StoreSpec("vfs", "/r", "/rr", List.of("vfs.bogus=1"))))
+                .hasMessage("vfs driver does not support vfs.bogus options");
     }
 
     /** A resolver with a fixed default store and a name → ID table standing for Store.Image lookups. */
