@@ -51,6 +51,24 @@ final class CancellingListener implements CopyListener {
     }
 
     @Override
+    public void gettingListSignatures() {
+        check();
+        delegate.gettingListSignatures();
+    }
+
+    @Override
+    public void checkingSignatureSupport(boolean list) {
+        check();
+        delegate.checkingSignatureSupport(list);
+    }
+
+    @Override
+    public void storingListSignatures() {
+        check();
+        delegate.storingListSignatures();
+    }
+
+    @Override
     public void gettingSignatures() {
         check();
         delegate.gettingSignatures();
@@ -109,5 +127,15 @@ final class CancellingListener implements CopyListener {
     public void storingSignatures() {
         check();
         delegate.storingSignatures();
+    }
+
+    @Override
+    public void copyDone(dev.kopi.copy.CopyResult result) {
+        delegate.copyDone(result);
+    }
+
+    @Override
+    public void copyFailed(Exception error) {
+        delegate.copyFailed(error);
     }
 }
