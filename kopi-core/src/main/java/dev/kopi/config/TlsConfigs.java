@@ -247,7 +247,7 @@ public final class TlsConfigs {
     public static SSLContext sslContext(Env env, TlsMaterial material, boolean verify) throws ImageException {
         try {
             KeyManager[] kms = keyManagers(material.clientIdentities());
-            TrustManager[] tms = verify ? trustManagers(env, material) : new TrustManager[] {new TrustAll()};
+            TrustManager[] tms = verify ? trustManagers(env, material) : new TrustManager[] {dev.kopi.internal.http.TlsSettings.trustAll()};
             SSLContext ctx = SSLContext.getInstance("TLS");
             ctx.init(kms, tms, null);
             return ctx;
@@ -333,37 +333,5 @@ public final class TlsConfigs {
             }
         });
         return res;
-    }
-
-    /** Trusts every server certificate and skips the host name check (Go's InsecureSkipVerify). */
-    private static final class TrustAll extends X509ExtendedTrustManager {
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
-        }
     }
 }

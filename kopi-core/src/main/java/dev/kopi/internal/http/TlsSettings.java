@@ -145,6 +145,11 @@ public record TlsSettings(SSLSocketFactory socketFactory, boolean verifyHostname
         }
     }
 
+    /** A trust manager that trusts every certificate (Go's InsecureSkipVerify); only for verification turned off. */
+    public static TrustManager trustAll() {
+        return new TrustAll();
+    }
+
     /** Trusts every certificate; used only when verification is turned off. */
     private static final class TrustAll extends X509ExtendedTrustManager {
         @Override
