@@ -139,9 +139,8 @@ final class StorageImageDestination implements ImageDestination, TopLevelManifes
                 throw new ImageException(ErrorCode.SIZE_MISMATCH, "blob size mismatch");
             }
             Digest digest = din != null ? din.digest() : info.digest();
-            if (!options.isConfig()) {
-                diffIds.put(digest, diffIdOf(file));
-            }
+            // The DiffID is not computed here: commit() takes it from the config and checks it while applying
+            // the layer (one decompression instead of two), or computes it when there is no config to trust.
             Path old = files.put(digest, file);
             if (old != null && !old.equals(file)) {
                 Files.deleteIfExists(old);
@@ -235,22 +234,42 @@ final class StorageImageDestination implements ImageDestination, TopLevelManifes
                 empty[i] = history.get(i).throwAway();
             }
         }
+        byte[] configBytes = null;
+        Digest configDigest = man.config() != null ? man.config().digest() : null;
+        if (configDigest != null && files.get(configDigest) != null) {
+            configBytes = Files.readAllBytes(files.get(configDigest));
+        }
+        List<Digest> expected = configDiffIds(configBytes);
+        int nonEmpty = 0;
+        for (boolean e : empty) {
+            nonEmpty += e ? 0 : 1;
+        }
+        if (expected != null && expected.size() != nonEmpty) {
+            expected = null;
+        }
         String last = "";
         List<Digest> layerDiffIds = new ArrayList<>();
+        int k = 0;
         for (int i = 0; i < layers.size(); i++) {
             if (empty[i]) {
                 continue;
             }
             Digest blob = layers.get(i).digest();
             Digest diffId = diffIds.get(blob);
-            if (diffId == null) {
+            if (diffId == null && files.get(blob) == null) {
                 if (tryReusingBlob(new BlobInfo(blob, -1, null)).isEmpty() || (diffId = diffIds.get(blob)) == null) {
                     throw new ImageException(ErrorCode.IO, "error determining uncompressed digest for blob "
                             + GoStrconv.quote(blob.toString()));
                 }
             }
-            layerDiffIds.add(diffId);
-            last = commitLayer(blob, diffId, last);
+            if (diffId == null && expected == null) {
+                diffId = diffIdOf(files.get(blob));
+                diffIds.put(blob, diffId);
+            }
+            Layer l = commitLayer(blob, diffId, expected == null ? null : expected.get(k), last);
+            layerDiffIds.add(l.diffId());
+            last = l.id();
+            k++;
         }
         String id = ref.id().orElse(computeId(man, layerDiffIds));
         List<Store.BigData> items = new ArrayList<>();
@@ -260,16 +279,11 @@ final class StorageImageDestination implements ImageDestination, TopLevelManifes
         synchronized (files) {
             blobs = new ArrayList<>(files.entrySet());
         }
-        byte[] configBytes = null;
-        Digest configDigest = man.config() != null ? man.config().digest() : null;
         for (Map.Entry<Digest, Path> e : blobs) {
             if (layerDigests.contains(e.getKey())) {
                 continue;
             }
             byte[] data = Files.readAllBytes(e.getValue());
-            if (e.getKey().equals(configDigest)) {
-                configBytes = data;
-            }
             items.add(new Store.BigData(e.getKey().toString(), data, Digest.sha256(data)));
         }
         if (topLevel != null && !java.util.Arrays.equals(topLevel, manifest)) {
@@ -290,14 +304,38 @@ final class StorageImageDestination implements ImageDestination, TopLevelManifes
         store.commitImage(new Store.ImageCommit(id, last, items, metadata(), created, names));
     }
 
-    /** Creates (or finds) the layer for {@code blob} on {@code parent}; returns its ID. */
-    private String commitLayer(Digest blob, Digest diffId, String parent) throws IOException {
-        String id = parent.isEmpty() ? diffId.hex()
+    /** A layer of the image as committed: its ID and (verified) DiffID. */
+    private record Layer(String id, Digest diffId) {
+    }
+
+    private static String layerId(String parent, Digest diffId) {
+        return parent.isEmpty() ? diffId.hex()
                 : Digest.sha256((parent + "+" + diffId.hex()).getBytes(StandardCharsets.UTF_8)).hex();
+    }
+
+    /**
+     * Creates (or finds) the layer for {@code blob} on {@code parent}, with the ID containers/image gives it.
+     *
+     * @param diffId the blob's DiffID when known (computed, or from a store record), else null
+     * @param expected the DiffID the config gives for this layer, used (and checked while the layer is applied)
+     *     when {@code diffId} is null
+     */
+    private Layer commitLayer(Digest blob, Digest diffId, Digest expected, String parent) throws IOException {
+        Digest candidate = diffId != null ? diffId : expected;
+        String id = layerId(parent, candidate);
         Store.Snapshot snap = store.load();
         Optional<ObjectNode> existing = snap.layer(id);
         if (existing.isPresent() && !StoreRecords.incomplete(existing.get())) {
-            return id;
+            // Reuse only what is known to have this content: a trusted DiffID, or a layer made from this very blob.
+            if (diffId != null || StoreRecords.compressedDigest(existing.get()).equals(blob.toString())) {
+                return new Layer(id, candidate);
+            }
+            Digest actual = diffIdOf(files.get(blob));
+            diffIds.put(blob, actual);
+            if (actual.equals(candidate)) {
+                return new Layer(id, candidate);
+            }
+            return commitLayer(blob, actual, null, parent);
         }
         Path file = files.get(blob);
         Path temp = null;
@@ -307,7 +345,7 @@ final class StorageImageDestination implements ImageDestination, TopLevelManifes
                 compression = compressionOf(file);
             } else {
                 // The blob was reused from another layer of the store: reproduce that layer's archive.
-                List<ObjectNode> same = snap.layersByUncompressedDigest(diffId.toString());
+                List<ObjectNode> same = snap.layersByUncompressedDigest(candidate.toString());
                 if (same.isEmpty()) {
                     same = snap.layersByCompressedDigest(blob.toString());
                 }
@@ -320,7 +358,21 @@ final class StorageImageDestination implements ImageDestination, TopLevelManifes
                 compression = Optional.empty();
             }
             try {
-                store.putLayer(id, parent, new Store.LayerBlob(file, compression, blob, diffId));
+                long t0 = System.nanoTime();
+                store.putLayer(id, parent, new Store.LayerBlob(file, compression, blob, candidate));
+                long t1 = System.nanoTime();
+                dev.kopi.log.Log.debug(() -> "storage: layer " + id + " created in " + (t1 - t0) / 1_000_000 + " ms");
+            } catch (Store.DiffIdMismatchException e) {
+                if (diffId != null) {
+                    throw new ImageException(ErrorCode.DIGEST_MISMATCH, "adding layer with blob "
+                            + GoStrconv.quote(blob.toString()) + ": its uncompressed digest is " + e.actual()
+                            + ", not " + diffId);
+                }
+                // The config's DiffID was wrong: the layer gets the ID of what it really contains.
+                dev.kopi.log.Log.debug(() -> "storage: blob " + blob + " has DiffID " + e.actual()
+                        + ", the config says " + expected);
+                diffIds.put(blob, e.actual());
+                return commitLayer(blob, e.actual(), null, parent);
             } catch (ImageException e) {
                 throw new ImageException(e.code(), "adding layer with blob " + GoStrconv.quote(blob.toString()) + ": "
                         + e.getMessage(), e);
@@ -328,11 +380,32 @@ final class StorageImageDestination implements ImageDestination, TopLevelManifes
                 throw new ImageException(ErrorCode.IO, "adding layer with blob " + GoStrconv.quote(blob.toString())
                         + ": " + e.getMessage(), e);
             }
-            return id;
+            diffIds.put(blob, candidate);
+            return new Layer(id, candidate);
         } finally {
             if (temp != null) {
                 Files.deleteIfExists(temp);
             }
+        }
+    }
+
+    /** The config's {@code rootfs.diff_ids}, or null when there is no config or they do not parse. */
+    private static List<Digest> configDiffIds(byte[] config) {
+        if (config == null) {
+            return null;
+        }
+        try {
+            JsonNode ids = StoreRecords.JSON.readTree(config).path("rootfs").path("diff_ids");
+            if (!ids.isArray()) {
+                return null;
+            }
+            List<Digest> out = new ArrayList<>();
+            for (JsonNode n : ids) {
+                out.add(Digest.parse(n.asText()));
+            }
+            return out;
+        } catch (IOException | RuntimeException e) {
+            return null;
         }
     }
 

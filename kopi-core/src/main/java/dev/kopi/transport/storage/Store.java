@@ -303,6 +303,21 @@ final class Store {
         return load().layer(id).isPresent();
     }
 
+    /** Applying a layer found content whose digest is not the DiffID it was created for (nothing is kept). */
+    static final class DiffIdMismatchException extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final transient Digest actual;
+
+        DiffIdMismatchException(Digest actual) {
+            super("uncompressed layer digest is " + actual);
+            this.actual = actual;
+        }
+
+        Digest actual() {
+            return actual;
+        }
+    }
+
     /** A layer blob to store: its file, its compression (empty = none), digests. */
     record LayerBlob(Path file, Optional<CompressionAlgorithm> compression, Digest compressedDigest, Digest diffId) {
     }
@@ -341,8 +356,17 @@ final class Store {
             saveLayers(layers, l);
             boolean ok = false;
             try {
+                long t0 = System.nanoTime();
                 driver.create(id, parent);
-                LayerUnpacker.Result r = applyBlob(id, blob);
+                long t1 = System.nanoTime();
+                Applied applied = applyBlob(id, blob);
+                LayerUnpacker.Result r = applied.result();
+                if (!applied.digest().equals(blob.diffId())) {
+                    throw new DiffIdMismatchException(applied.digest());
+                }
+                long t2 = System.nanoTime();
+                dev.kopi.log.Log.debug(() -> "storage: layer " + id + ": driver create " + (t1 - t0) / 1_000_000
+                        + " ms, apply " + (t2 - t1) / 1_000_000 + " ms");
                 ObjectNode done = StoreRecords.NODES.objectNode();
                 done.put("id", id);
                 if (!parent.isEmpty()) {
@@ -409,27 +433,52 @@ final class Store {
         };
     }
 
-    private LayerUnpacker.Result applyBlob(String id, LayerBlob blob) throws IOException {
+    /** What applying a blob gave: the unpacker's result and the digest of the uncompressed archive. */
+    private record Applied(LayerUnpacker.Result result, Digest digest) {
+    }
+
+    /**
+     * Applies a layer blob: one thread reads and decompresses it and digests the archive, while this one unpacks
+     * it and records its tar-split data (saved atomically next to layers.json).
+     */
+    private Applied applyBlob(String id, LayerBlob blob) throws IOException {
         Path ts = layersDir.resolve(id + ".tar-split.gz");
         Path tmp = Files.createTempFile(layersDir, ".tmp-" + id, ".tar-split.gz");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "kopi-storage-decompress");
+            t.setDaemon(true);
+            return t;
+        });
         try {
             LayerUnpacker.Result r;
+            Digest[] digest = new Digest[1];
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                try (InputStream raw = new BufferedInputStream(Files.newInputStream(blob.file()), 256 * 1024);
-                     InputStream plain = blob.compression().isPresent()
-                             ? Compression.decompress(raw, blob.compression().get()) : raw;
+                try (InputStream plain = dev.kopi.internal.io.Pipe.start(pool, out -> {
+                        try (InputStream raw = new BufferedInputStream(Files.newInputStream(blob.file()), 256 * 1024);
+                             InputStream d = blob.compression().isPresent()
+                                     ? Compression.decompress(raw, blob.compression().get()) : raw) {
+                            dev.kopi.digest.DigestingInputStream din = new dev.kopi.digest.DigestingInputStream(d,
+                                    dev.kopi.digest.DigestAlgorithm.SHA256);
+                            dev.kopi.internal.io.Streams.copy(din, out);
+                            digest[0] = din.digest();
+                        }
+                    });
                      OutputStream gz = new FastGzip(new BufferedOutputStream(Channels.newOutputStream(ch), 65536))) {
                     r = driver.applyDiff(id, plain, new TarSplit.Packer(gz));
                     gz.flush();
                 }
             }
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ch.force(true);
+                ch.force(true); // the stream closed the first channel
+            }
+            if (digest[0] == null) {
+                throw new IOException("decompressing layer " + id + ": no digest");
             }
             Files.move(tmp, ts, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            return r;
+            return new Applied(r, digest[0]);
         } finally {
+            pool.shutdownNow();
             Files.deleteIfExists(tmp);
         }
     }
