@@ -295,6 +295,26 @@ class StorageIT {
     }
 
     @Test
+    void deleteRemovesTheImageUnlessAContainerUsesIt() throws IOException {
+        Sandbox sb = new Sandbox(tmp);
+        sb.kopi("copy", TestImage.MULTI.ociRef(), store(sb) + "localhost/del/multi:v1").assertSuccess();
+        sb.kopi("copy", TestImage.SINGLE.ociRef(), store(sb) + "localhost/del/single:v1").assertSuccess();
+        String ctr = sb.podman("create", "localhost/del/single:v1", "/bin/true").assertSuccess().stdout().trim();
+
+        CommandResult inUse = sb.kopi("delete", store(sb) + "localhost/del/single:v1").assertExit(1);
+        assertThat(inUse.assertOneFatalLine()).contains("image used by " + ctr + ": image is in use by a container");
+        sb.kopi("delete", store(sb) + "localhost/del/multi:v1").assertSuccess();
+
+        String images = sb.podman("images", "--format", "{{.Repository}}:{{.Tag}}").assertSuccess().stdout();
+        assertThat(images).contains("localhost/del/single:v1").doesNotContain("localhost/del/multi:v1");
+        sb.skopeo("inspect", store(sb) + "localhost/del/multi:v1").assertExit(1);
+        for (Digest d : Fixtures.multi().diffIds()) {
+            assertThat(root(sb).resolve("vfs-layers/" + d.hex() + ".tar-split.gz")).doesNotExist();
+        }
+        sb.podman("image", "inspect", "localhost/del/single:v1").assertSuccess();
+    }
+
+    @Test
     @Tag(FailureIT.NEWEST)
     void missingStoreIsNotFoundAndNotCreated() {
         Sandbox sb = new Sandbox(tmp);

@@ -600,6 +600,78 @@ final class Store {
         }
     }
 
+    /**
+     * Deletes image {@code id} and the layers only it used, as c/storage's {@code DeleteImage(id, true)}: from the
+     * top layer down, stopping at a layer another image has on top, one a container uses, or one with children
+     * that stay. Refused when a container uses the image.
+     *
+     * @return the IDs of the layers removed
+     */
+    List<String> deleteImage(String id) throws IOException {
+        Path containersDir = graphRoot.resolve(driver.name() + "-containers");
+        LockFile containersLock = LockFile.of(containersDir.resolve("containers.lock"));
+        try (LockFile.Held g = storageLock.lockExclusive(); LockFile.Held l = layersLock.lockExclusive();
+             LockFile.Held i = imagesLock.lockExclusive(); LockFile.Held c = containersLock.lockShared(false)) {
+            List<ObjectNode> images = readImages();
+            ObjectNode image = StoreRecords.byId(images, id).orElseThrow(
+                    () -> ImageException.notFound("identifier is not an image"));
+            List<ObjectNode> containers = new ArrayList<>();
+            for (Path p : List.of(containersDir.resolve("containers.json"),
+                    runRoot.resolve(driver.name() + "-containers").resolve("volatile-containers.json"))) {
+                containers.addAll(StoreRecords.parseArray(readIfExists(p), p.toString()));
+            }
+            List<String> containerLayers = new ArrayList<>();
+            for (ObjectNode ctr : containers) {
+                if (StoreRecords.text(ctr, "image").equals(id)) {
+                    throw new ImageException(ErrorCode.INVALID_INPUT, "image used by " + StoreRecords.id(ctr)
+                            + ": image is in use by a container");
+                }
+                containerLayers.add(StoreRecords.text(ctr, "layer"));
+                containerLayers.add(StoreRecords.id(ctr));
+            }
+            List<ObjectNode> layers = readLayers();
+            List<String> otherTops = new ArrayList<>();
+            for (ObjectNode other : images) {
+                if (other != image) {
+                    otherTops.add(StoreRecords.topLayer(other));
+                    otherTops.addAll(StoreRecords.strings(other, "mapped-layers"));
+                }
+            }
+            List<String> remove = new ArrayList<>(StoreRecords.strings(image, "mapped-layers"));
+            String layer = StoreRecords.topLayer(image);
+            while (!layer.isEmpty()) {
+                if (containerLayers.contains(layer) || otherTops.contains(layer)) {
+                    break;
+                }
+                String current = layer;
+                boolean keptChild = false;
+                for (ObjectNode child : layers) {
+                    boolean childOfThis = StoreRecords.parent(child).equals(current)
+                            || (current.equals(StoreRecords.topLayer(image))
+                                    && StoreRecords.strings(image, "mapped-layers").contains(StoreRecords.parent(child)));
+                    if (childOfThis && !remove.contains(StoreRecords.id(child))) {
+                        keptChild = true;
+                        break;
+                    }
+                }
+                if (keptChild) {
+                    break;
+                }
+                remove.add(current);
+                layer = StoreRecords.byId(layers, current).map(StoreRecords::parent).orElse("");
+            }
+            images.remove(image);
+            saveImages(images, i);
+            LayerUnpacker.removeAll(imagesDir.resolve(id));
+            for (String r : remove) {
+                removeLayerFiles(r);
+                layers.removeIf(x -> StoreRecords.id(x).equals(r));
+                saveLayers(layers, l);
+            }
+            return remove;
+        }
+    }
+
     /** c/storage's {@code AddNames}: the name moves from any other image, and goes first in names-history. */
     private static void addName(List<ObjectNode> images, ObjectNode rec, String name) {
         for (ObjectNode other : images) {

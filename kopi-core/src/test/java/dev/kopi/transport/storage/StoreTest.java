@@ -271,4 +271,24 @@ class StoreTest {
         ObjectNode liar = StoreRecords.lookup(records("vfs-images/images.json"), "localhost/liar:v1").orElseThrow();
         assertThat(StoreRecords.topLayer(liar)).isEqualTo(other.hex());
     }
+
+    @Test
+    void deletingAnImageRemovesTheLayersOnlyItUsed() throws IOException {
+        WrittenImage a = TestImages.multiLayer(tmp.resolve("oci"), "a", 12);
+        WrittenImage b = TestImages.singleLayer(tmp.resolve("oci"), "b", 13);
+        copy("oci:" + tmp.resolve("oci") + ":a", store() + "localhost/a:v1");
+        copy("oci:" + tmp.resolve("oci") + ":b", store() + "localhost/b:v1");
+        ImageContext ctx = ImageContext.builder().tmpDir(tmp).build();
+        Transports.parseImageName(store() + "localhost/a:v1").deleteImage(ctx);
+
+        List<ObjectNode> images = records("vfs-images/images.json");
+        assertThat(images).extracting(StoreRecords::id).containsExactly(b.imageId());
+        assertThat(tmp.resolve("root/vfs-images/" + a.imageId())).doesNotExist();
+        List<ObjectNode> layers = records("vfs-layers/layers.json");
+        assertThat(layers).extracting(StoreRecords::id).containsExactly(b.diffIds().get(0).hex());
+        assertThat(tmp.resolve("root/vfs/dir/" + a.diffIds().get(0).hex())).doesNotExist();
+        assertThat(tmp.resolve("root/vfs-layers/" + a.diffIds().get(0).hex() + ".tar-split.gz")).doesNotExist();
+        assertThatThrownBy(() -> Transports.parseImageName(store() + "localhost/a:v1").deleteImage(ctx))
+                .matches(e -> ((ImageException) e).code() == ErrorCode.NOT_FOUND);
+    }
 }
