@@ -291,4 +291,29 @@ class StoreTest {
         assertThatThrownBy(() -> Transports.parseImageName(store() + "localhost/a:v1").deleteImage(ctx))
                 .matches(e -> ((ImageException) e).code() == ErrorCode.NOT_FOUND);
     }
+
+    @Test
+    void signaturesAreStoredAndReadBack() throws IOException {
+        WrittenImage img = TestImages.singleLayer(tmp.resolve("oci"), "s", 14);
+        copy("oci:" + tmp.resolve("oci") + ":s", "dir:" + tmp.resolve("dir"));
+        byte[] sig1 = "first signature".getBytes(StandardCharsets.UTF_8);
+        byte[] sig2 = "second".getBytes(StandardCharsets.UTF_8);
+        Files.write(tmp.resolve("dir/signature-1"), sig1);
+        Files.write(tmp.resolve("dir/signature-2"), sig2);
+        copy("dir:" + tmp.resolve("dir"), store() + "localhost/signed:v1");
+
+        ObjectNode image = records("vfs-images/images.json").get(0);
+        String m = img.manifestDigest().toString();
+        assertThat(image.path("metadata").asText()).isEqualTo("{\"signature-sizes\":[15,6],\"signatures-sizes\":{\""
+                + m + "\":[15,6]}}");
+        assertThat(StoreRecords.strings(image, "big-data-names")).contains("signatures", "signature-" + img.manifestDigest().hex());
+
+        assertThat(Transports.parseImageName(store() + "localhost/signed:v1")
+                .newImageSource(ImageContext.defaults()).fetchSignatures(java.util.Optional.empty()))
+                .extracting(dev.kopi.signature.Signature::blob).containsExactly(sig1, sig2);
+        // layers come out uncompressed, which changes the manifest: signed images cannot be copied as they are
+        assertThatThrownBy(() -> copy(store() + "localhost/signed:v1", "dir:" + tmp.resolve("back")))
+                .hasMessageContaining("Copying this image would require changing layer representation, which we "
+                        + "cannot do: \"Would invalidate signatures\"");
+    }
 }
