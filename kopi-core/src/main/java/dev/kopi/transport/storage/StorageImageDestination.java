@@ -76,6 +76,13 @@ final class StorageImageDestination implements ImageDestination, TopLevelManifes
     private final Map<Digest, List<Integer>> instanceSignatureSizes = new LinkedHashMap<>();
     private boolean signaturesPut;
 
+    /** Layer blobs by their index in the manifest, as they arrive; the layers built from them, in order. */
+    private final Object queue = new Object();
+    private final Map<Integer, Digest> arrived = new java.util.HashMap<>();
+    private final List<Layer> built = new ArrayList<>();
+    private boolean building;
+    private boolean stalled;
+
     private StorageImageDestination(StorageReference ref, Store store, Path dir) {
         this.ref = ref;
         this.store = store;
@@ -139,18 +146,63 @@ final class StorageImageDestination implements ImageDestination, TopLevelManifes
                 throw new ImageException(ErrorCode.SIZE_MISMATCH, "blob size mismatch");
             }
             Digest digest = din != null ? din.digest() : info.digest();
-            // The DiffID is not computed here: commit() takes it from the config and checks it while applying
-            // the layer (one decompression instead of two), or computes it when there is no config to trust.
+            // The DiffID is computed while the layer is applied (one decompression instead of two).
             Path old = files.put(digest, file);
             if (old != null && !old.equals(file)) {
                 Files.deleteIfExists(old);
             }
             ok = true;
+            if (!options.isConfig() && options.layerIndex() >= 0) {
+                buildArrivedLayers(options.layerIndex(), digest);
+            }
             return new BlobInfo(digest, count, info.mediaType(), info.urls(), info.annotations());
         } finally {
             if (!ok) {
                 Files.deleteIfExists(file);
             }
+        }
+    }
+
+    /**
+     * containers/image's {@code queueOrCommit}: layers are built in manifest order as their blobs arrive, by
+     * whichever putBlob thread completes the next one in line, so the store work overlaps the remaining
+     * downloads. A blob reused without upload (its index unknown here) or the gzipped empty layer (which schema1
+     * images may leave out) stops this; {@link #commit()} builds the rest.
+     */
+    private void buildArrivedLayers(int index, Digest digest) throws IOException {
+        synchronized (queue) {
+            arrived.put(index, digest);
+            if (building || stalled) {
+                return;
+            }
+            building = true;
+        }
+        try {
+            while (true) {
+                Digest next;
+                String parent;
+                synchronized (queue) {
+                    next = arrived.get(built.size());
+                    if (next == null || next.equals(Schema1Conversions.GZIPPED_EMPTY_LAYER_DIGEST)) {
+                        building = false;
+                        if (next != null) {
+                            stalled = true;
+                        }
+                        return;
+                    }
+                    parent = built.isEmpty() ? "" : built.get(built.size() - 1).id();
+                }
+                Layer l = buildLayer(next, parent);
+                synchronized (queue) {
+                    built.add(l);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            synchronized (queue) {
+                building = false;
+                stalled = true;
+            }
+            throw e;
         }
     }
 
@@ -234,42 +286,23 @@ final class StorageImageDestination implements ImageDestination, TopLevelManifes
                 empty[i] = history.get(i).throwAway();
             }
         }
-        byte[] configBytes = null;
-        Digest configDigest = man.config() != null ? man.config().digest() : null;
-        if (configDigest != null && files.get(configDigest) != null) {
-            configBytes = Files.readAllBytes(files.get(configDigest));
-        }
-        List<Digest> expected = configDiffIds(configBytes);
-        int nonEmpty = 0;
-        for (boolean e : empty) {
-            nonEmpty += e ? 0 : 1;
-        }
-        if (expected != null && expected.size() != nonEmpty) {
-            expected = null;
-        }
         String last = "";
         List<Digest> layerDiffIds = new ArrayList<>();
-        int k = 0;
+        List<Layer> early;
+        synchronized (queue) {
+            early = new ArrayList<>(built);
+        }
         for (int i = 0; i < layers.size(); i++) {
             if (empty[i]) {
                 continue;
             }
             Digest blob = layers.get(i).digest();
-            Digest diffId = diffIds.get(blob);
-            if (diffId == null && files.get(blob) == null) {
-                if (tryReusingBlob(new BlobInfo(blob, -1, null)).isEmpty() || (diffId = diffIds.get(blob)) == null) {
-                    throw new ImageException(ErrorCode.IO, "error determining uncompressed digest for blob "
-                            + GoStrconv.quote(blob.toString()));
-                }
+            Layer l = i < early.size() ? early.get(i) : null;
+            if (l == null || !l.blob().equals(blob) || !l.parent().equals(last)) {
+                l = buildLayer(blob, last);
             }
-            if (diffId == null && expected == null) {
-                diffId = diffIdOf(files.get(blob));
-                diffIds.put(blob, diffId);
-            }
-            Layer l = commitLayer(blob, diffId, expected == null ? null : expected.get(k), last);
             layerDiffIds.add(l.diffId());
             last = l.id();
-            k++;
         }
         String id = ref.id().orElse(computeId(man, layerDiffIds));
         List<Store.BigData> items = new ArrayList<>();
@@ -279,11 +312,16 @@ final class StorageImageDestination implements ImageDestination, TopLevelManifes
         synchronized (files) {
             blobs = new ArrayList<>(files.entrySet());
         }
+        byte[] configBytes = null;
+        Digest configDigest = man.config() != null ? man.config().digest() : null;
         for (Map.Entry<Digest, Path> e : blobs) {
             if (layerDigests.contains(e.getKey())) {
                 continue;
             }
             byte[] data = Files.readAllBytes(e.getValue());
+            if (e.getKey().equals(configDigest)) {
+                configBytes = data;
+            }
             items.add(new Store.BigData(e.getKey().toString(), data, Digest.sha256(data)));
         }
         if (topLevel != null && !java.util.Arrays.equals(topLevel, manifest)) {
@@ -304,8 +342,8 @@ final class StorageImageDestination implements ImageDestination, TopLevelManifes
         store.commitImage(new Store.ImageCommit(id, last, items, metadata(), created, names));
     }
 
-    /** A layer of the image as committed: its ID and (verified) DiffID. */
-    private record Layer(String id, Digest diffId) {
+    /** A layer of the image as built: its ID, parent, DiffID and the blob it came from. */
+    private record Layer(String id, String parent, Digest diffId, Digest blob) {
     }
 
     private static String layerId(String parent, Digest diffId) {
@@ -314,28 +352,29 @@ final class StorageImageDestination implements ImageDestination, TopLevelManifes
     }
 
     /**
-     * Creates (or finds) the layer for {@code blob} on {@code parent}, with the ID containers/image gives it.
-     *
-     * @param diffId the blob's DiffID when known (computed, or from a store record), else null
-     * @param expected the DiffID the config gives for this layer, used (and checked while the layer is applied)
-     *     when {@code diffId} is null
+     * Finds or creates the layer for {@code blob} on {@code parent}, with the ID containers/image gives it: the
+     * DiffID's hex for a base layer, else the SHA-256 of {@code parent + "+" + diffID hex}. The DiffID is known
+     * when the blob was reused from the store or applied before; otherwise the blob is applied (in a staging
+     * directory) and its DiffID computed on the way.
      */
-    private Layer commitLayer(Digest blob, Digest diffId, Digest expected, String parent) throws IOException {
-        Digest candidate = diffId != null ? diffId : expected;
-        String id = layerId(parent, candidate);
+    private Layer buildLayer(Digest blob, String parent) throws IOException {
         Store.Snapshot snap = store.load();
-        Optional<ObjectNode> existing = snap.layer(id);
-        if (existing.isPresent() && !StoreRecords.incomplete(existing.get())) {
-            // Reuse only what is known to have this content: a trusted DiffID, or a layer made from this very blob.
-            if (diffId != null || StoreRecords.compressedDigest(existing.get()).equals(blob.toString())) {
-                return new Layer(id, candidate);
+        Digest diffId = diffIds.get(blob);
+        if (diffId == null) {
+            // A layer made from this very blob tells its DiffID without applying it again.
+            for (ObjectNode l : snap.layersByCompressedDigest(blob.toString())) {
+                if (!StoreRecords.incomplete(l) && !StoreRecords.diffDigest(l).isEmpty()) {
+                    diffId = Digest.parse(StoreRecords.diffDigest(l));
+                    break;
+                }
             }
-            Digest actual = diffIdOf(files.get(blob));
-            diffIds.put(blob, actual);
-            if (actual.equals(candidate)) {
-                return new Layer(id, candidate);
+        }
+        if (diffId != null) {
+            String id = layerId(parent, diffId);
+            Optional<ObjectNode> existing = snap.layer(id);
+            if (existing.isPresent() && !StoreRecords.incomplete(existing.get())) {
+                return new Layer(id, parent, diffId, blob);
             }
-            return commitLayer(blob, actual, null, parent);
         }
         Path file = files.get(blob);
         Path temp = null;
@@ -345,7 +384,7 @@ final class StorageImageDestination implements ImageDestination, TopLevelManifes
                 compression = compressionOf(file);
             } else {
                 // The blob was reused from another layer of the store: reproduce that layer's archive.
-                List<ObjectNode> same = snap.layersByUncompressedDigest(candidate.toString());
+                List<ObjectNode> same = diffId == null ? List.of() : snap.layersByUncompressedDigest(diffId.toString());
                 if (same.isEmpty()) {
                     same = snap.layersByCompressedDigest(blob.toString());
                 }
@@ -357,55 +396,33 @@ final class StorageImageDestination implements ImageDestination, TopLevelManifes
                 file = temp;
                 compression = Optional.empty();
             }
+            Store.StagedLayer staged;
+            try {
+                staged = store.stageLayer(parent, new Store.LayerBlob(file, compression, blob));
+            } catch (IOException e) {
+                throw ImageException.wrap("adding layer with blob " + GoStrconv.quote(blob.toString()), e);
+            }
+            if (diffId != null && !diffId.equals(staged.diffId())) {
+                store.discard(staged);
+                throw new ImageException(ErrorCode.DIGEST_MISMATCH, "adding layer with blob "
+                        + GoStrconv.quote(blob.toString()) + ": its uncompressed digest is " + staged.diffId()
+                        + ", not " + diffId);
+            }
+            String id = layerId(parent, staged.diffId());
             try {
                 long t0 = System.nanoTime();
-                store.putLayer(id, parent, new Store.LayerBlob(file, compression, blob, candidate));
+                store.installLayer(id, staged);
                 long t1 = System.nanoTime();
-                dev.kopi.log.Log.debug(() -> "storage: layer " + id + " created in " + (t1 - t0) / 1_000_000 + " ms");
-            } catch (Store.DiffIdMismatchException e) {
-                if (diffId != null) {
-                    throw new ImageException(ErrorCode.DIGEST_MISMATCH, "adding layer with blob "
-                            + GoStrconv.quote(blob.toString()) + ": its uncompressed digest is " + e.actual()
-                            + ", not " + diffId);
-                }
-                // The config's DiffID was wrong: the layer gets the ID of what it really contains.
-                dev.kopi.log.Log.debug(() -> "storage: blob " + blob + " has DiffID " + e.actual()
-                        + ", the config says " + expected);
-                diffIds.put(blob, e.actual());
-                return commitLayer(blob, e.actual(), null, parent);
-            } catch (ImageException e) {
-                throw new ImageException(e.code(), "adding layer with blob " + GoStrconv.quote(blob.toString()) + ": "
-                        + e.getMessage(), e);
+                dev.kopi.log.Log.debug(() -> "storage: layer " + id + " installed in " + (t1 - t0) / 1_000_000 + " ms");
             } catch (IOException e) {
-                throw new ImageException(ErrorCode.IO, "adding layer with blob " + GoStrconv.quote(blob.toString())
-                        + ": " + e.getMessage(), e);
+                throw ImageException.wrap("adding layer with blob " + GoStrconv.quote(blob.toString()), e);
             }
-            diffIds.put(blob, candidate);
-            return new Layer(id, candidate);
+            diffIds.put(blob, staged.diffId());
+            return new Layer(id, parent, staged.diffId(), blob);
         } finally {
             if (temp != null) {
                 Files.deleteIfExists(temp);
             }
-        }
-    }
-
-    /** The config's {@code rootfs.diff_ids}, or null when there is no config or they do not parse. */
-    private static List<Digest> configDiffIds(byte[] config) {
-        if (config == null) {
-            return null;
-        }
-        try {
-            JsonNode ids = StoreRecords.JSON.readTree(config).path("rootfs").path("diff_ids");
-            if (!ids.isArray()) {
-                return null;
-            }
-            List<Digest> out = new ArrayList<>();
-            for (JsonNode n : ids) {
-                out.add(Digest.parse(n.asText()));
-            }
-            return out;
-        } catch (IOException | RuntimeException e) {
-            return null;
         }
     }
 

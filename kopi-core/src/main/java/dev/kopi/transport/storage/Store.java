@@ -298,109 +298,131 @@ final class Store {
         held.recordWrite();
     }
 
-    /** Whether a layer with this ID exists now. */
-    boolean layerExists(String id) throws IOException {
-        return load().layer(id).isPresent();
-    }
-
-    /** Applying a layer found content whose digest is not the DiffID it was created for (nothing is kept). */
-    static final class DiffIdMismatchException extends IOException {
-        private static final long serialVersionUID = 1L;
-        private final transient Digest actual;
-
-        DiffIdMismatchException(Digest actual) {
-            super("uncompressed layer digest is " + actual);
-            this.actual = actual;
-        }
-
-        Digest actual() {
-            return actual;
-        }
-    }
-
-    /** A layer blob to store: its file, its compression (empty = none), digests. */
-    record LayerBlob(Path file, Optional<CompressionAlgorithm> compression, Digest compressedDigest, Digest diffId) {
+    /** A layer blob to store: its file, its compression (empty = none) and its digest. */
+    record LayerBlob(Path file, Optional<CompressionAlgorithm> compression, Digest compressedDigest) {
     }
 
     /**
-     * Creates layer {@code id} on {@code parent} (empty for a base layer) from a blob, as c/storage's
-     * {@code PutLayer}: recorded first with the {@code incomplete} flag, then created by the driver, the archive
-     * applied and its tar-split saved, then recorded complete with its digests, sizes, compression and IDs. A
-     * layer that exists already is returned as it is. On failure nothing of the new layer remains.
+     * A layer prepared outside the store's locks: its complete tree in a staging directory, its tar-split data in
+     * a temporary file beside layers.json, and what containers/storage records about it.
      */
-    ObjectNode putLayer(String id, String parent, LayerBlob blob) throws IOException {
+    record StagedLayer(String parent, Path tree, Path tarSplit, LayerBlob blob, Digest diffId, long diffSize,
+            List<Long> uids, List<Long> gids) {
+    }
+
+    /**
+     * Prepares a layer on {@code parent} (empty for a base layer) from a blob: the driver builds its tree in a
+     * staging directory (for vfs, a copy of the parent's tree, made while holding layers.lock shared so the parent
+     * cannot go away), and the blob is applied there, decompressed and digested on a second thread, its tar-split
+     * recorded. Nothing is visible to other processes until {@link #installLayer}.
+     */
+    StagedLayer stageLayer(String parent, LayerBlob blob) throws IOException {
         createStoreDirs();
+        Path staging = Files.createDirectories(graphRoot.resolve("tmp"));
+        Path tree = staging.resolve("kopi-layer-" + HexFormat.of().formatHex(randomBytes(8)));
+        Path ts = Files.createTempFile(layersDir, ".tmp-kopi-", ".tar-split.gz");
+        boolean ok = false;
+        try {
+            long t0 = System.nanoTime();
+            if (parent.isEmpty()) {
+                driver.createTree(tree, "");
+            } else {
+                try (LockFile.Held l = layersLock.lockShared(true)) {
+                    Optional<ObjectNode> p = StoreRecords.byId(readAllLayers(), parent);
+                    if (p.isEmpty() || StoreRecords.incomplete(p.get())) {
+                        throw new ImageException(ErrorCode.IO, "creating a layer on " + parent + ": layer not known");
+                    }
+                    driver.createTree(tree, parent);
+                }
+            }
+            long t1 = System.nanoTime();
+            Applied a = applyBlob(tree, ts, blob);
+            long t2 = System.nanoTime();
+            dev.kopi.log.Log.debug(() -> "storage: layer from " + blob.compressedDigest() + " staged: tree "
+                    + (t1 - t0) / 1_000_000 + " ms, apply " + (t2 - t1) / 1_000_000 + " ms");
+            ok = true;
+            return new StagedLayer(parent, tree, ts, blob, a.digest(), a.result().uncompressedSize(),
+                    a.result().uids(), a.result().gids());
+        } finally {
+            if (!ok) {
+                LayerUnpacker.removeAll(tree);
+                Files.deleteIfExists(ts);
+            }
+        }
+    }
+
+    /** Removes what {@link #stageLayer} prepared. */
+    void discard(StagedLayer s) throws IOException {
+        try {
+            LayerUnpacker.removeAll(s.tree());
+        } finally {
+            Files.deleteIfExists(s.tarSplit());
+        }
+    }
+
+    /**
+     * Makes a staged layer layer {@code id}, under storage.lock and layers.lock: the tree and the tar-split data
+     * are moved into place and then the complete record is added to layers.json (so other processes see the layer
+     * only once it is whole). If the layer exists already the staged one is discarded. A record c/storage left
+     * {@code incomplete} under this ID is replaced.
+     *
+     * @return the layer's record
+     */
+    ObjectNode installLayer(String id, StagedLayer s) throws IOException {
         try (LockFile.Held g = storageLock.lockExclusive(); LockFile.Held l = layersLock.lockExclusive()) {
             List<ObjectNode> layers = readLayers();
             Optional<ObjectNode> existing = StoreRecords.byId(layers, id);
             if (existing.isPresent() && !StoreRecords.incomplete(existing.get())) {
+                discard(s);
                 return existing.get();
             }
             if (existing.isPresent()) {
-                // A previous writer died half-way: c/storage deletes such layers when it loads for writing.
+                // A writer died half-way: c/storage deletes such layers when it loads for writing.
                 removeLayerFiles(id);
                 layers.remove(existing.get());
             }
-            if (!parent.isEmpty() && StoreRecords.byId(readAllLayers(), parent).isEmpty()) {
-                throw new ImageException(ErrorCode.IO, "creating layer " + id + ": layer not known");
+            if (!s.parent().isEmpty()) {
+                Optional<ObjectNode> p = StoreRecords.byId(readAllLayers(), s.parent());
+                if (p.isEmpty() || StoreRecords.incomplete(p.get())) {
+                    throw new ImageException(ErrorCode.IO, "creating layer " + id + ": layer not known");
+                }
             }
-            ObjectNode rec = StoreRecords.NODES.objectNode();
-            rec.put("id", id);
-            if (!parent.isEmpty()) {
-                rec.put("parent", parent);
-            }
-            String created = StoreRecords.now();
-            rec.put("created", created);
-            rec.putObject("flags").put("incomplete", true);
-            layers.add(rec);
-            saveLayers(layers, l);
+            removeLayerFiles(id); // anything without a record under this ID is debris
             boolean ok = false;
             try {
-                long t0 = System.nanoTime();
-                driver.create(id, parent);
-                long t1 = System.nanoTime();
-                Applied applied = applyBlob(id, blob);
-                LayerUnpacker.Result r = applied.result();
-                if (!applied.digest().equals(blob.diffId())) {
-                    throw new DiffIdMismatchException(applied.digest());
+                driver.install(s.tree(), id);
+                Files.move(s.tarSplit(), layersDir.resolve(id + ".tar-split.gz"),
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                ObjectNode rec = StoreRecords.NODES.objectNode();
+                rec.put("id", id);
+                if (!s.parent().isEmpty()) {
+                    rec.put("parent", s.parent());
                 }
-                long t2 = System.nanoTime();
-                dev.kopi.log.Log.debug(() -> "storage: layer " + id + ": driver create " + (t1 - t0) / 1_000_000
-                        + " ms, apply " + (t2 - t1) / 1_000_000 + " ms");
-                ObjectNode done = StoreRecords.NODES.objectNode();
-                done.put("id", id);
-                if (!parent.isEmpty()) {
-                    done.put("parent", parent);
-                }
-                done.put("created", created);
-                done.put("compressed-diff-digest", blob.compressedDigest().toString());
-                done.put("compressed-size", Files.size(blob.file()));
-                done.put("diff-digest", blob.diffId().toString());
-                done.put("diff-size", r.uncompressedSize());
-                int compression = compressionCode(blob.compression());
+                rec.put("created", StoreRecords.now());
+                rec.put("compressed-diff-digest", s.blob().compressedDigest().toString());
+                rec.put("compressed-size", Files.size(s.blob().file()));
+                rec.put("diff-digest", s.diffId().toString());
+                rec.put("diff-size", s.diffSize());
+                int compression = compressionCode(s.blob().compression());
                 if (compression != 0) {
-                    done.put("compression", compression);
+                    rec.put("compression", compression);
                 }
-                if (!r.uids().isEmpty()) {
-                    ArrayNode u = done.putArray("uidset");
-                    r.uids().forEach(u::add);
+                if (!s.uids().isEmpty()) {
+                    ArrayNode u = rec.putArray("uidset");
+                    s.uids().forEach(u::add);
                 }
-                if (!r.gids().isEmpty()) {
-                    ArrayNode g2 = done.putArray("gidset");
-                    r.gids().forEach(g2::add);
+                if (!s.gids().isEmpty()) {
+                    ArrayNode gs = rec.putArray("gidset");
+                    s.gids().forEach(gs::add);
                 }
-                layers.set(indexOf(layers, rec), done);
+                layers.add(rec);
                 saveLayers(layers, l);
                 ok = true;
-                return done;
+                return rec;
             } finally {
                 if (!ok) {
-                    try {
-                        removeLayerFiles(id);
-                    } finally {
-                        layers.removeIf(x -> x == rec || StoreRecords.id(x).equals(id));
-                        saveLayers(layers, l);
-                    }
+                    removeLayerFiles(id);
+                    discard(s);
                 }
             }
         }
@@ -413,6 +435,12 @@ final class Store {
             }
         }
         throw new IllegalStateException("record not in list");
+    }
+
+    private static byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
+        RANDOM.nextBytes(b);
+        return b;
     }
 
     private void removeLayerFiles(String id) throws IOException {
@@ -438,12 +466,10 @@ final class Store {
     }
 
     /**
-     * Applies a layer blob: one thread reads and decompresses it and digests the archive, while this one unpacks
-     * it and records its tar-split data (saved atomically next to layers.json).
+     * Applies a layer blob to {@code tree}: one thread reads and decompresses it and digests the archive, while
+     * this one unpacks it and writes its tar-split data to {@code tarSplit} (synced).
      */
-    private Applied applyBlob(String id, LayerBlob blob) throws IOException {
-        Path ts = layersDir.resolve(id + ".tar-split.gz");
-        Path tmp = Files.createTempFile(layersDir, ".tmp-" + id, ".tar-split.gz");
+    private Applied applyBlob(Path tree, Path tarSplit, LayerBlob blob) throws IOException {
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "kopi-storage-decompress");
             t.setDaemon(true);
@@ -452,7 +478,7 @@ final class Store {
         try {
             LayerUnpacker.Result r;
             Digest[] digest = new Digest[1];
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            try (FileChannel ch = FileChannel.open(tarSplit, StandardOpenOption.WRITE)) {
                 try (InputStream plain = dev.kopi.internal.io.Pipe.start(pool, out -> {
                         try (InputStream raw = new BufferedInputStream(Files.newInputStream(blob.file()), 256 * 1024);
                              InputStream d = blob.compression().isPresent()
@@ -464,22 +490,19 @@ final class Store {
                         }
                     });
                      OutputStream gz = new FastGzip(new BufferedOutputStream(Channels.newOutputStream(ch), 65536))) {
-                    r = driver.applyDiff(id, plain, new TarSplit.Packer(gz));
+                    r = driver.applyDiff(tree, plain, new TarSplit.Packer(gz));
                     gz.flush();
                 }
             }
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            try (FileChannel ch = FileChannel.open(tarSplit, StandardOpenOption.WRITE)) {
                 ch.force(true); // the stream closed the first channel
             }
             if (digest[0] == null) {
-                throw new IOException("decompressing layer " + id + ": no digest");
+                throw new IOException("decompressing layer blob " + blob.compressedDigest() + ": no digest");
             }
-            Files.move(tmp, ts, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             return new Applied(r, digest[0]);
         } finally {
             pool.shutdownNow();
-            Files.deleteIfExists(tmp);
         }
     }
 

@@ -83,9 +83,7 @@ final class VfsDriver implements GraphDriver {
     }
 
     @Override
-    public void create(String id, String parent) throws IOException {
-        Path dir = dir(id);
-        mkdirs0700(dir.getParent());
+    public void createTree(Path dir, String parent) throws IOException {
         int perms = ROOT_PERMS;
         long uid = 0;
         long gid = 0;
@@ -119,14 +117,21 @@ final class VfsDriver implements GraphDriver {
         }
     }
 
+    @Override
+    public void install(Path tree, String id) throws IOException {
+        Path target = dir(id);
+        mkdirs0700(target.getParent());
+        Files.move(tree, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
     private static boolean ownedBy(Path p, long uid, long gid) throws IOException {
         Map<String, Object> st = Files.readAttributes(p, "unix:uid,gid", LinkOption.NOFOLLOW_LINKS);
         return (((Integer) st.get("uid")) & 0xffffffffL) == uid && (((Integer) st.get("gid")) & 0xffffffffL) == gid;
     }
 
     @Override
-    public LayerUnpacker.Result applyDiff(String id, InputStream tar, TarSplit.Packer packer) throws IOException {
-        return LayerUnpacker.apply(dir(id), tar, packer, options);
+    public LayerUnpacker.Result applyDiff(Path tree, InputStream tar, TarSplit.Packer packer) throws IOException {
+        return LayerUnpacker.apply(tree, tar, packer, options);
     }
 
     @Override
