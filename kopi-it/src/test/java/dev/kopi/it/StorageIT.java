@@ -156,6 +156,19 @@ class StorageIT {
     }
 
     @Test
+    void theDefaultStoreComesFromStorageConf() throws IOException {
+        Sandbox sb = new Sandbox(tmp);
+        // c/storage 1.43 reads $XDG_CONFIG_HOME/containers/storage.conf (the sandbox's) for root too
+        Files.writeString(sb.home().resolve(".config/containers/storage.conf"), "[storage]\ndriver = \"vfs\"\n"
+                + "graphroot = \"" + root(sb) + "\"\nrunroot = \"" + sb.root().resolve("podman/runroot") + "\"\n");
+        sb.podman("import", layerTar(sb).toString(), "localhost/imported:v1").assertSuccess();
+        assertSameInspect(sb, "containers-storage:localhost/imported:v1");
+        CommandResult k = sb.kopi("inspect", "containers-storage:localhost/missing:v1").assertExit(2);
+        CommandResult s = sb.skopeo("inspect", "containers-storage:localhost/missing:v1").assertExit(1);
+        assertThat(k.assertOneFatalLine()).isEqualTo(s.assertOneFatalLine());
+    }
+
+    @Test
     void readsWhatPodmanPulled() throws IOException {
         Sandbox sb = new Sandbox(tmp);
         String pushed = REGISTRY.ref("storage/pulled:v1");
