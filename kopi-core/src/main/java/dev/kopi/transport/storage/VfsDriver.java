@@ -78,8 +78,18 @@ final class VfsDriver implements GraphDriver {
 
     @Override
     public InputStream openLayerFile(String id, String name) throws IOException {
-        Path p = Path.of(GoPaths.join(dir(id).toString(), name));
-        return Files.newInputStream(p);
+        return openFrom(dir(id), name);
+    }
+
+    /** Opens a file of the layer tree {@code tree}, resolved inside it as the layer was applied (ScopedPaths). */
+    InputStream openFrom(Path tree, String name) throws IOException {
+        Path p = ScopedPaths.resolve(tree, GoPaths.join("/", name), true);
+        try {
+            return Files.newInputStream(p);
+        } catch (IOException e) {
+            throw new ImageException(dev.kopi.error.ErrorCode.IO,
+                    dev.kopi.internal.path.LocalPaths.goError("open", p, e), e);
+        }
     }
 
     @Override
