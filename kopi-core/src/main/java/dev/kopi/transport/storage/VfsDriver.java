@@ -131,7 +131,22 @@ final class VfsDriver implements GraphDriver {
     public void install(Path tree, String id) throws IOException {
         Path target = dir(id);
         mkdirs0700(target.getParent());
-        Files.move(tree, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        try {
+            Files.move(tree, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.nio.file.AtomicMoveNotSupportedException e) {
+            // the staging directory is on another file system than vfs/dir: copy, then drop the staged tree
+            boolean ok = false;
+            try {
+                Files.createDirectory(target);
+                copyTree(tree, target);
+                ok = true;
+            } finally {
+                if (!ok) {
+                    LayerUnpacker.removeAll(target);
+                }
+            }
+            LayerUnpacker.removeAll(tree);
+        }
     }
 
     private static boolean ownedBy(Path p, long uid, long gid) throws IOException {
