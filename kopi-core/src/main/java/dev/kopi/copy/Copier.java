@@ -283,7 +283,7 @@ public final class Copier {
         // Converting from schema1 builds a config, which needs the layers' DiffIDs: compute them while copying.
         boolean needDiffIds = srcSchema1 && !targetSchema1;
         boolean targetOci = targetType.equals(MediaTypes.OCI_MANIFEST);
-        List<Descriptor> srcLayers = layersForCopy(src, image, srcManifest);
+        List<Descriptor> srcLayers = layersForCopy(src, dest, image, srcManifest);
         List<CopiedLayer> copied = copyLayers(src, dest, srcLayers, targetOci, converting, needDiffIds,
                 cannotModify == null, transforms);
         List<Descriptor> layers = new ArrayList<>();
@@ -714,8 +714,8 @@ public final class Copier {
      * containers-storage source has them uncompressed), what {@link ImageSource#layerInfosForCopy} says; the
      * manifest is then rewritten with them, as containers/image does.
      */
-    private static List<Descriptor> layersForCopy(ImageSource src, UnparsedImage image, ImageManifest m)
-            throws IOException {
+    private List<Descriptor> layersForCopy(ImageSource src, ImageDestination dest, UnparsedImage image,
+            ImageManifest m) throws IOException {
         List<Descriptor> layers = m.layers();
         Optional<List<BlobInfo>> infos = src.layerInfosForCopy(image.instanceDigest());
         if (infos.isEmpty()) {
@@ -732,6 +732,23 @@ public final class Copier {
             BlobInfo b = physical.get(i);
             String mt = b.mediaType() != null && !b.mediaType().isEmpty() ? b.mediaType() : d.mediaType();
             out.add(d.withDigestSize(b.digest(), b.size()).withMediaType(mt));
+        }
+        if (!sameLayers(layers, out)) {
+            // containers/image's cannotModifyManifestReason, last one wins
+            String reason = null;
+            if (!options.removeSignatures() && !image.signatures().isEmpty()) {
+                reason = "Would invalidate signatures";
+            }
+            if (dest.reference().dockerReference().flatMap(dev.kopi.reference.DockerReference::digest).isPresent()) {
+                reason = "Destination specifies a digest";
+            }
+            if (options.preserveDigests()) {
+                reason = "Instructed to preserve digests";
+            }
+            if (reason != null) {
+                throw ImageException.invalid("Copying this image would require changing layer representation, "
+                        + "which we cannot do: " + dev.kopi.internal.go.GoStrconv.quote(reason));
+            }
         }
         return out;
     }

@@ -156,6 +156,19 @@ class StorageIT {
     }
 
     @Test
+    void theDefaultStoreComesFromStorageConf() throws IOException {
+        Sandbox sb = new Sandbox(tmp);
+        // c/storage 1.43 reads $XDG_CONFIG_HOME/containers/storage.conf (the sandbox's) for root too
+        Files.writeString(sb.home().resolve(".config/containers/storage.conf"), "[storage]\ndriver = \"vfs\"\n"
+                + "graphroot = \"" + root(sb) + "\"\nrunroot = \"" + sb.root().resolve("podman/runroot") + "\"\n");
+        sb.podman("import", layerTar(sb).toString(), "localhost/imported:v1").assertSuccess();
+        assertSameInspect(sb, "containers-storage:localhost/imported:v1");
+        CommandResult k = sb.kopi("inspect", "containers-storage:localhost/missing:v1").assertExit(2);
+        CommandResult s = sb.skopeo("inspect", "containers-storage:localhost/missing:v1").assertExit(1);
+        assertThat(k.assertOneFatalLine()).isEqualTo(s.assertOneFatalLine());
+    }
+
+    @Test
     void readsWhatPodmanPulled() throws IOException {
         Sandbox sb = new Sandbox(tmp);
         String pushed = REGISTRY.ref("storage/pulled:v1");
@@ -292,6 +305,26 @@ class StorageIT {
             sb.kopi("inspect", store(sb) + n).assertSuccess();
         }
         assertThat(podmanInspect(sb, "localhost/c/multi:v1").path("Id").asText()).isEqualTo(Fixtures.multi().imageId());
+    }
+
+    @Test
+    void deleteRemovesTheImageUnlessAContainerUsesIt() throws IOException {
+        Sandbox sb = new Sandbox(tmp);
+        sb.kopi("copy", TestImage.MULTI.ociRef(), store(sb) + "localhost/del/multi:v1").assertSuccess();
+        sb.kopi("copy", TestImage.SINGLE.ociRef(), store(sb) + "localhost/del/single:v1").assertSuccess();
+        String ctr = sb.podman("create", "localhost/del/single:v1", "/bin/true").assertSuccess().stdout().trim();
+
+        CommandResult inUse = sb.kopi("delete", store(sb) + "localhost/del/single:v1").assertExit(1);
+        assertThat(inUse.assertOneFatalLine()).contains("image used by " + ctr + ": image is in use by a container");
+        sb.kopi("delete", store(sb) + "localhost/del/multi:v1").assertSuccess();
+
+        String images = sb.podman("images", "--format", "{{.Repository}}:{{.Tag}}").assertSuccess().stdout();
+        assertThat(images).contains("localhost/del/single:v1").doesNotContain("localhost/del/multi:v1");
+        sb.skopeo("inspect", store(sb) + "localhost/del/multi:v1").assertExit(1);
+        for (Digest d : Fixtures.multi().diffIds()) {
+            assertThat(root(sb).resolve("vfs-layers/" + d.hex() + ".tar-split.gz")).doesNotExist();
+        }
+        sb.podman("image", "inspect", "localhost/del/single:v1").assertSuccess();
     }
 
     @Test

@@ -15,11 +15,14 @@ interface GraphDriver {
     /** Opens the content of a file of layer {@code id} by its name in the layer's archive (tar-split's getter). */
     InputStream openLayerFile(String id, String name) throws IOException;
 
-    /** Creates the (empty, or parent-based) layer {@code id}. */
-    void create(String id, String parent) throws IOException;
+    /** Builds a new layer's tree in {@code dir} (which must not exist): empty, or based on {@code parent}'s. */
+    void createTree(Path dir, String parent) throws IOException;
 
-    /** Applies an uncompressed layer tar to layer {@code id}, recording its tar-split entries. */
-    LayerUnpacker.Result applyDiff(String id, InputStream tar, TarSplit.Packer packer) throws IOException;
+    /** Applies an uncompressed layer tar to the tree in {@code dir}, recording its tar-split entries. */
+    LayerUnpacker.Result applyDiff(Path dir, InputStream tar, TarSplit.Packer packer) throws IOException;
+
+    /** Moves a tree built by {@link #createTree} into place as layer {@code id} (an atomic rename). */
+    void install(Path dir, String id) throws IOException;
 
     /** Removes layer {@code id}'s files; a missing layer is fine. */
     void remove(String id) throws IOException;

@@ -52,7 +52,6 @@ final class LayerUnpacker {
     }
 
     private final Path dest;
-    private final String destStr;
     private final TarSplit.Packer packer;
     private final Options options;
     private final Set<String> unpacked = new HashSet<>();
@@ -61,8 +60,7 @@ final class LayerUnpacker {
     private final TreeSet<Long> gids = new TreeSet<>();
 
     private LayerUnpacker(Path dest, TarSplit.Packer packer, Options options) {
-        this.dest = dest;
-        this.destStr = GoPaths.clean(dest.toAbsolutePath().toString());
+        this.dest = dest.toAbsolutePath().normalize();
         this.packer = packer;
         this.options = options;
     }
@@ -134,12 +132,13 @@ final class LayerUnpacker {
             throw ImageException.unsupported("layer entry " + GoStrconv.quote(h.nameString())
                     + " has a name that is not valid UTF-8, which kopi cannot create");
         }
+        // c/storage unpacks in a chroot of the layer: names are relative to "/", and ".." stops there.
         String name = GoPaths.clean(nameStr);
-        if (!name.endsWith("/")) {
-            String parent = GoPaths.dir(name);
-            Path parentPath = Path.of(GoPaths.join(destStr, parent));
+        String rooted = GoPaths.join("/", name);
+        if (!rooted.equals("/")) {
+            Path parentPath = ScopedPaths.resolve(dest, GoPaths.dir(rooted), true);
             if (!Files.exists(parentPath, LinkOption.NOFOLLOW_LINKS)) {
-                mkdirAll(parentPath);
+                mkdirAll(dest, GoPaths.dir(rooted));
             }
         }
         if (name.startsWith(WHITEOUT_META_PREFIX)) {
@@ -150,15 +149,10 @@ final class LayerUnpacker {
                 return;
             }
         }
-        String pathStr = GoPaths.join(destStr, name);
-        if (!(pathStr.equals(destStr) || pathStr.startsWith(destStr + "/"))) {
-            throw ImageException.invalid("invalid layer: " + GoStrconv.quote(h.nameString()) + " is outside of "
-                    + GoStrconv.quote(destStr));
-        }
-        Path path = Path.of(pathStr);
-        String base = GoPaths.base(pathStr);
+        Path path = rooted.equals("/") ? dest : ScopedPaths.resolve(dest, rooted, false);
+        String base = GoPaths.base(rooted);
         if (base.startsWith(WHITEOUT_PREFIX)) {
-            Path dir = path.getParent();
+            Path dir = ScopedPaths.resolve(dest, GoPaths.dir(rooted), true);
             if (base.equals(WHITEOUT_OPAQUE)) {
                 if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
                     throw new NoSuchFileException(dir.toString());
@@ -177,7 +171,7 @@ final class LayerUnpacker {
         if (h.typeflag() == RawTarReader.TYPE_DIR) {
             dirs.add(new Object[] {path, h.accessTime(), h.modTime()});
         }
-        unpacked.add(pathStr);
+        unpacked.add(path.toString());
     }
 
     private void createTarFile(Path path, RawTarReader.Header h, InputStream data, byte[] buf) throws IOException {
@@ -208,21 +202,11 @@ final class LayerUnpacker {
                 SpecialFiles.mknod(path, h.typeflag(), perm, h.devMajor(), h.devMinor());
             }
             case RawTarReader.TYPE_LINK -> {
-                String target = GoPaths.join(destStr, h.linknameString());
-                if (!target.startsWith(destStr)) {
-                    throw ImageException.invalid("invalid hardlink " + GoStrconv.quote(target) + " -> "
-                            + GoStrconv.quote(h.linknameString()));
-                }
-                Files.createLink(path, Path.of(target));
+                // In the chroot every target is inside the layer; its directories resolve there too.
+                Path target = ScopedPaths.resolve(dest, GoPaths.join("/", h.linknameString()), false);
+                Files.createLink(path, target);
             }
-            case RawTarReader.TYPE_SYMLINK -> {
-                String target = GoPaths.join(GoPaths.dir(path.toString()), h.linknameString());
-                if (!target.startsWith(destStr)) {
-                    throw ImageException.invalid("invalid symlink " + GoStrconv.quote(path.toString()) + " -> "
-                            + GoStrconv.quote(h.linknameString()));
-                }
-                SpecialFiles.symlink(path, h.linknameString());
-            }
+            case RawTarReader.TYPE_SYMLINK -> SpecialFiles.symlink(path, h.linknameString());
             case RawTarReader.TYPE_XGLOBAL -> {
                 Log.debug(() -> "PAX Global Extended Headers found and ignored");
                 return;
@@ -399,15 +383,17 @@ final class LayerUnpacker {
         }
     }
 
-    /** Go's {@code os.MkdirAll(p, 0755)} (umask 0, as c/storage sets it while applying). */
-    private static void mkdirAll(Path p) throws IOException {
+    /** Go's {@code os.MkdirAll(dir, 0755)} inside the layer (umask 0, as c/storage sets it while applying). */
+    private static void mkdirAll(Path root, String rootedDir) throws IOException {
+        if (rootedDir.equals("/")) {
+            return;
+        }
+        Path p = ScopedPaths.resolve(root, rootedDir, true);
         if (Files.isDirectory(p)) {
             return;
         }
-        Path parent = p.getParent();
-        if (parent != null) {
-            mkdirAll(parent);
-        }
+        mkdirAll(root, GoPaths.dir(rootedDir));
+        p = ScopedPaths.resolve(root, rootedDir, false);
         try {
             Files.createDirectory(p);
             SpecialFiles.chmod(p, 0755);

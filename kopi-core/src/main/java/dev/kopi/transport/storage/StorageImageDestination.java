@@ -76,6 +76,13 @@ final class StorageImageDestination implements ImageDestination, TopLevelManifes
     private final Map<Digest, List<Integer>> instanceSignatureSizes = new LinkedHashMap<>();
     private boolean signaturesPut;
 
+    /** Layer blobs by their index in the manifest, as they arrive; the layers built from them, in order. */
+    private final Object queue = new Object();
+    private final Map<Integer, Digest> arrived = new java.util.HashMap<>();
+    private final List<Layer> built = new ArrayList<>();
+    private boolean building;
+    private boolean stalled;
+
     private StorageImageDestination(StorageReference ref, Store store, Path dir) {
         this.ref = ref;
         this.store = store;
@@ -139,19 +146,63 @@ final class StorageImageDestination implements ImageDestination, TopLevelManifes
                 throw new ImageException(ErrorCode.SIZE_MISMATCH, "blob size mismatch");
             }
             Digest digest = din != null ? din.digest() : info.digest();
-            if (!options.isConfig()) {
-                diffIds.put(digest, diffIdOf(file));
-            }
+            // The DiffID is computed while the layer is applied (one decompression instead of two).
             Path old = files.put(digest, file);
             if (old != null && !old.equals(file)) {
                 Files.deleteIfExists(old);
             }
             ok = true;
+            if (!options.isConfig() && options.layerIndex() >= 0) {
+                buildArrivedLayers(options.layerIndex(), digest);
+            }
             return new BlobInfo(digest, count, info.mediaType(), info.urls(), info.annotations());
         } finally {
             if (!ok) {
                 Files.deleteIfExists(file);
             }
+        }
+    }
+
+    /**
+     * containers/image's {@code queueOrCommit}: layers are built in manifest order as their blobs arrive, by
+     * whichever putBlob thread completes the next one in line, so the store work overlaps the remaining
+     * downloads. A blob reused without upload (its index unknown here) or the gzipped empty layer (which schema1
+     * images may leave out) stops this; {@link #commit()} builds the rest.
+     */
+    private void buildArrivedLayers(int index, Digest digest) throws IOException {
+        synchronized (queue) {
+            arrived.put(index, digest);
+            if (building || stalled) {
+                return;
+            }
+            building = true;
+        }
+        try {
+            while (true) {
+                Digest next;
+                String parent;
+                synchronized (queue) {
+                    next = arrived.get(built.size());
+                    if (next == null || next.equals(Schema1Conversions.GZIPPED_EMPTY_LAYER_DIGEST)) {
+                        building = false;
+                        if (next != null) {
+                            stalled = true;
+                        }
+                        return;
+                    }
+                    parent = built.isEmpty() ? "" : built.get(built.size() - 1).id();
+                }
+                Layer l = buildLayer(next, parent);
+                synchronized (queue) {
+                    built.add(l);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            synchronized (queue) {
+                building = false;
+                stalled = true;
+            }
+            throw e;
         }
     }
 
@@ -237,20 +288,21 @@ final class StorageImageDestination implements ImageDestination, TopLevelManifes
         }
         String last = "";
         List<Digest> layerDiffIds = new ArrayList<>();
+        List<Layer> early;
+        synchronized (queue) {
+            early = new ArrayList<>(built);
+        }
         for (int i = 0; i < layers.size(); i++) {
             if (empty[i]) {
                 continue;
             }
             Digest blob = layers.get(i).digest();
-            Digest diffId = diffIds.get(blob);
-            if (diffId == null) {
-                if (tryReusingBlob(new BlobInfo(blob, -1, null)).isEmpty() || (diffId = diffIds.get(blob)) == null) {
-                    throw new ImageException(ErrorCode.IO, "error determining uncompressed digest for blob "
-                            + GoStrconv.quote(blob.toString()));
-                }
+            Layer l = i < early.size() ? early.get(i) : null;
+            if (l == null || !l.blob().equals(blob) || !l.parent().equals(last)) {
+                l = buildLayer(blob, last);
             }
-            layerDiffIds.add(diffId);
-            last = commitLayer(blob, diffId, last);
+            layerDiffIds.add(l.diffId());
+            last = l.id();
         }
         String id = ref.id().orElse(computeId(man, layerDiffIds));
         List<Store.BigData> items = new ArrayList<>();
@@ -290,14 +342,39 @@ final class StorageImageDestination implements ImageDestination, TopLevelManifes
         store.commitImage(new Store.ImageCommit(id, last, items, metadata(), created, names));
     }
 
-    /** Creates (or finds) the layer for {@code blob} on {@code parent}; returns its ID. */
-    private String commitLayer(Digest blob, Digest diffId, String parent) throws IOException {
-        String id = parent.isEmpty() ? diffId.hex()
+    /** A layer of the image as built: its ID, parent, DiffID and the blob it came from. */
+    private record Layer(String id, String parent, Digest diffId, Digest blob) {
+    }
+
+    private static String layerId(String parent, Digest diffId) {
+        return parent.isEmpty() ? diffId.hex()
                 : Digest.sha256((parent + "+" + diffId.hex()).getBytes(StandardCharsets.UTF_8)).hex();
+    }
+
+    /**
+     * Finds or creates the layer for {@code blob} on {@code parent}, with the ID containers/image gives it: the
+     * DiffID's hex for a base layer, else the SHA-256 of {@code parent + "+" + diffID hex}. The DiffID is known
+     * when the blob was reused from the store or applied before; otherwise the blob is applied (in a staging
+     * directory) and its DiffID computed on the way.
+     */
+    private Layer buildLayer(Digest blob, String parent) throws IOException {
         Store.Snapshot snap = store.load();
-        Optional<ObjectNode> existing = snap.layer(id);
-        if (existing.isPresent() && !StoreRecords.incomplete(existing.get())) {
-            return id;
+        Digest diffId = diffIds.get(blob);
+        if (diffId == null) {
+            // A layer made from this very blob tells its DiffID without applying it again.
+            for (ObjectNode l : snap.layersByCompressedDigest(blob.toString())) {
+                if (!StoreRecords.incomplete(l) && !StoreRecords.diffDigest(l).isEmpty()) {
+                    diffId = Digest.parse(StoreRecords.diffDigest(l));
+                    break;
+                }
+            }
+        }
+        if (diffId != null) {
+            String id = layerId(parent, diffId);
+            Optional<ObjectNode> existing = snap.layer(id);
+            if (existing.isPresent() && !StoreRecords.incomplete(existing.get())) {
+                return new Layer(id, parent, diffId, blob);
+            }
         }
         Path file = files.get(blob);
         Path temp = null;
@@ -307,7 +384,7 @@ final class StorageImageDestination implements ImageDestination, TopLevelManifes
                 compression = compressionOf(file);
             } else {
                 // The blob was reused from another layer of the store: reproduce that layer's archive.
-                List<ObjectNode> same = snap.layersByUncompressedDigest(diffId.toString());
+                List<ObjectNode> same = diffId == null ? List.of() : snap.layersByUncompressedDigest(diffId.toString());
                 if (same.isEmpty()) {
                     same = snap.layersByCompressedDigest(blob.toString());
                 }
@@ -319,16 +396,29 @@ final class StorageImageDestination implements ImageDestination, TopLevelManifes
                 file = temp;
                 compression = Optional.empty();
             }
+            Store.StagedLayer staged;
             try {
-                store.putLayer(id, parent, new Store.LayerBlob(file, compression, blob, diffId));
-            } catch (ImageException e) {
-                throw new ImageException(e.code(), "adding layer with blob " + GoStrconv.quote(blob.toString()) + ": "
-                        + e.getMessage(), e);
+                staged = store.stageLayer(parent, new Store.LayerBlob(file, compression, blob));
             } catch (IOException e) {
-                throw new ImageException(ErrorCode.IO, "adding layer with blob " + GoStrconv.quote(blob.toString())
-                        + ": " + e.getMessage(), e);
+                throw ImageException.wrap("adding layer with blob " + GoStrconv.quote(blob.toString()), e);
             }
-            return id;
+            if (diffId != null && !diffId.equals(staged.diffId())) {
+                store.discard(staged);
+                throw new ImageException(ErrorCode.DIGEST_MISMATCH, "adding layer with blob "
+                        + GoStrconv.quote(blob.toString()) + ": its uncompressed digest is " + staged.diffId()
+                        + ", not " + diffId);
+            }
+            String id = layerId(parent, staged.diffId());
+            try {
+                long t0 = System.nanoTime();
+                store.installLayer(id, staged);
+                long t1 = System.nanoTime();
+                dev.kopi.log.Log.debug(() -> "storage: layer " + id + " installed in " + (t1 - t0) / 1_000_000 + " ms");
+            } catch (IOException e) {
+                throw ImageException.wrap("adding layer with blob " + GoStrconv.quote(blob.toString()), e);
+            }
+            diffIds.put(blob, staged.diffId());
+            return new Layer(id, parent, staged.diffId(), blob);
         } finally {
             if (temp != null) {
                 Files.deleteIfExists(temp);

@@ -136,7 +136,10 @@ public final class StorageReference implements ImageReference {
 
     @Override
     public void deleteImage(ImageContext ctx) throws IOException {
-        throw ImageException.unsupported("containers-storage: deleting images is not implemented yet");
+        Store s = Store.open(store);
+        String imageId = StorageImageSource.resolveImage(this, s, s.load(), ctx).path("id").asText();
+        List<String> removed = s.deleteImage(imageId);
+        dev.kopi.log.Log.debug(() -> "deleted image " + GoStrconv.quote(imageId) + " and layers " + removed);
     }
 
     @Override

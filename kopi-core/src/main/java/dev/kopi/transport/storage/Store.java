@@ -298,85 +298,131 @@ final class Store {
         held.recordWrite();
     }
 
-    /** Whether a layer with this ID exists now. */
-    boolean layerExists(String id) throws IOException {
-        return load().layer(id).isPresent();
-    }
-
-    /** A layer blob to store: its file, its compression (empty = none), digests. */
-    record LayerBlob(Path file, Optional<CompressionAlgorithm> compression, Digest compressedDigest, Digest diffId) {
+    /** A layer blob to store: its file, its compression (empty = none) and its digest. */
+    record LayerBlob(Path file, Optional<CompressionAlgorithm> compression, Digest compressedDigest) {
     }
 
     /**
-     * Creates layer {@code id} on {@code parent} (empty for a base layer) from a blob, as c/storage's
-     * {@code PutLayer}: recorded first with the {@code incomplete} flag, then created by the driver, the archive
-     * applied and its tar-split saved, then recorded complete with its digests, sizes, compression and IDs. A
-     * layer that exists already is returned as it is. On failure nothing of the new layer remains.
+     * A layer prepared outside the store's locks: its complete tree in a staging directory, its tar-split data in
+     * a temporary file beside layers.json, and what containers/storage records about it.
      */
-    ObjectNode putLayer(String id, String parent, LayerBlob blob) throws IOException {
+    record StagedLayer(String parent, Path tree, Path tarSplit, LayerBlob blob, Digest diffId, long diffSize,
+            List<Long> uids, List<Long> gids) {
+    }
+
+    /**
+     * Prepares a layer on {@code parent} (empty for a base layer) from a blob: the driver builds its tree in a
+     * staging directory (for vfs, a copy of the parent's tree, made while holding layers.lock shared so the parent
+     * cannot go away), and the blob is applied there, decompressed and digested on a second thread, its tar-split
+     * recorded. Nothing is visible to other processes until {@link #installLayer}.
+     */
+    StagedLayer stageLayer(String parent, LayerBlob blob) throws IOException {
         createStoreDirs();
+        Path staging = Files.createDirectories(graphRoot.resolve("tmp"));
+        Path tree = staging.resolve("kopi-layer-" + HexFormat.of().formatHex(randomBytes(8)));
+        Path ts = Files.createTempFile(layersDir, ".tmp-kopi-", ".tar-split.gz");
+        boolean ok = false;
+        try {
+            long t0 = System.nanoTime();
+            if (parent.isEmpty()) {
+                driver.createTree(tree, "");
+            } else {
+                try (LockFile.Held l = layersLock.lockShared(true)) {
+                    Optional<ObjectNode> p = StoreRecords.byId(readAllLayers(), parent);
+                    if (p.isEmpty() || StoreRecords.incomplete(p.get())) {
+                        throw new ImageException(ErrorCode.IO, "creating a layer on " + parent + ": layer not known");
+                    }
+                    driver.createTree(tree, parent);
+                }
+            }
+            long t1 = System.nanoTime();
+            Applied a = applyBlob(tree, ts, blob);
+            long t2 = System.nanoTime();
+            dev.kopi.log.Log.debug(() -> "storage: layer from " + blob.compressedDigest() + " staged: tree "
+                    + (t1 - t0) / 1_000_000 + " ms, apply " + (t2 - t1) / 1_000_000 + " ms");
+            ok = true;
+            return new StagedLayer(parent, tree, ts, blob, a.digest(), a.result().uncompressedSize(),
+                    a.result().uids(), a.result().gids());
+        } finally {
+            if (!ok) {
+                LayerUnpacker.removeAll(tree);
+                Files.deleteIfExists(ts);
+            }
+        }
+    }
+
+    /** Removes what {@link #stageLayer} prepared. */
+    void discard(StagedLayer s) throws IOException {
+        try {
+            LayerUnpacker.removeAll(s.tree());
+        } finally {
+            Files.deleteIfExists(s.tarSplit());
+        }
+    }
+
+    /**
+     * Makes a staged layer layer {@code id}, under storage.lock and layers.lock: the tree and the tar-split data
+     * are moved into place and then the complete record is added to layers.json (so other processes see the layer
+     * only once it is whole). If the layer exists already the staged one is discarded. A record c/storage left
+     * {@code incomplete} under this ID is replaced.
+     *
+     * @return the layer's record
+     */
+    ObjectNode installLayer(String id, StagedLayer s) throws IOException {
         try (LockFile.Held g = storageLock.lockExclusive(); LockFile.Held l = layersLock.lockExclusive()) {
             List<ObjectNode> layers = readLayers();
             Optional<ObjectNode> existing = StoreRecords.byId(layers, id);
             if (existing.isPresent() && !StoreRecords.incomplete(existing.get())) {
+                discard(s);
                 return existing.get();
             }
             if (existing.isPresent()) {
-                // A previous writer died half-way: c/storage deletes such layers when it loads for writing.
+                // A writer died half-way: c/storage deletes such layers when it loads for writing.
                 removeLayerFiles(id);
                 layers.remove(existing.get());
             }
-            if (!parent.isEmpty() && StoreRecords.byId(readAllLayers(), parent).isEmpty()) {
-                throw new ImageException(ErrorCode.IO, "creating layer " + id + ": layer not known");
+            if (!s.parent().isEmpty()) {
+                Optional<ObjectNode> p = StoreRecords.byId(readAllLayers(), s.parent());
+                if (p.isEmpty() || StoreRecords.incomplete(p.get())) {
+                    throw new ImageException(ErrorCode.IO, "creating layer " + id + ": layer not known");
+                }
             }
-            ObjectNode rec = StoreRecords.NODES.objectNode();
-            rec.put("id", id);
-            if (!parent.isEmpty()) {
-                rec.put("parent", parent);
-            }
-            String created = StoreRecords.now();
-            rec.put("created", created);
-            rec.putObject("flags").put("incomplete", true);
-            layers.add(rec);
-            saveLayers(layers, l);
+            removeLayerFiles(id); // anything without a record under this ID is debris
             boolean ok = false;
             try {
-                driver.create(id, parent);
-                LayerUnpacker.Result r = applyBlob(id, blob);
-                ObjectNode done = StoreRecords.NODES.objectNode();
-                done.put("id", id);
-                if (!parent.isEmpty()) {
-                    done.put("parent", parent);
+                driver.install(s.tree(), id);
+                Files.move(s.tarSplit(), layersDir.resolve(id + ".tar-split.gz"),
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                ObjectNode rec = StoreRecords.NODES.objectNode();
+                rec.put("id", id);
+                if (!s.parent().isEmpty()) {
+                    rec.put("parent", s.parent());
                 }
-                done.put("created", created);
-                done.put("compressed-diff-digest", blob.compressedDigest().toString());
-                done.put("compressed-size", Files.size(blob.file()));
-                done.put("diff-digest", blob.diffId().toString());
-                done.put("diff-size", r.uncompressedSize());
-                int compression = compressionCode(blob.compression());
+                rec.put("created", StoreRecords.now());
+                rec.put("compressed-diff-digest", s.blob().compressedDigest().toString());
+                rec.put("compressed-size", Files.size(s.blob().file()));
+                rec.put("diff-digest", s.diffId().toString());
+                rec.put("diff-size", s.diffSize());
+                int compression = compressionCode(s.blob().compression());
                 if (compression != 0) {
-                    done.put("compression", compression);
+                    rec.put("compression", compression);
                 }
-                if (!r.uids().isEmpty()) {
-                    ArrayNode u = done.putArray("uidset");
-                    r.uids().forEach(u::add);
+                if (!s.uids().isEmpty()) {
+                    ArrayNode u = rec.putArray("uidset");
+                    s.uids().forEach(u::add);
                 }
-                if (!r.gids().isEmpty()) {
-                    ArrayNode g2 = done.putArray("gidset");
-                    r.gids().forEach(g2::add);
+                if (!s.gids().isEmpty()) {
+                    ArrayNode gs = rec.putArray("gidset");
+                    s.gids().forEach(gs::add);
                 }
-                layers.set(indexOf(layers, rec), done);
+                layers.add(rec);
                 saveLayers(layers, l);
                 ok = true;
-                return done;
+                return rec;
             } finally {
                 if (!ok) {
-                    try {
-                        removeLayerFiles(id);
-                    } finally {
-                        layers.removeIf(x -> x == rec || StoreRecords.id(x).equals(id));
-                        saveLayers(layers, l);
-                    }
+                    removeLayerFiles(id);
+                    discard(s);
                 }
             }
         }
@@ -389,6 +435,12 @@ final class Store {
             }
         }
         throw new IllegalStateException("record not in list");
+    }
+
+    private static byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
+        RANDOM.nextBytes(b);
+        return b;
     }
 
     private void removeLayerFiles(String id) throws IOException {
@@ -409,28 +461,48 @@ final class Store {
         };
     }
 
-    private LayerUnpacker.Result applyBlob(String id, LayerBlob blob) throws IOException {
-        Path ts = layersDir.resolve(id + ".tar-split.gz");
-        Path tmp = Files.createTempFile(layersDir, ".tmp-" + id, ".tar-split.gz");
+    /** What applying a blob gave: the unpacker's result and the digest of the uncompressed archive. */
+    private record Applied(LayerUnpacker.Result result, Digest digest) {
+    }
+
+    /**
+     * Applies a layer blob to {@code tree}: one thread reads and decompresses it and digests the archive, while
+     * this one unpacks it and writes its tar-split data to {@code tarSplit} (synced).
+     */
+    private Applied applyBlob(Path tree, Path tarSplit, LayerBlob blob) throws IOException {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "kopi-storage-decompress");
+            t.setDaemon(true);
+            return t;
+        });
         try {
             LayerUnpacker.Result r;
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                try (InputStream raw = new BufferedInputStream(Files.newInputStream(blob.file()), 256 * 1024);
-                     InputStream plain = blob.compression().isPresent()
-                             ? Compression.decompress(raw, blob.compression().get()) : raw;
+            Digest[] digest = new Digest[1];
+            try (FileChannel ch = FileChannel.open(tarSplit, StandardOpenOption.WRITE)) {
+                try (InputStream plain = dev.kopi.internal.io.Pipe.start(pool, out -> {
+                        try (InputStream raw = new BufferedInputStream(Files.newInputStream(blob.file()), 256 * 1024);
+                             InputStream d = blob.compression().isPresent()
+                                     ? Compression.decompress(raw, blob.compression().get()) : raw) {
+                            dev.kopi.digest.DigestingInputStream din = new dev.kopi.digest.DigestingInputStream(d,
+                                    dev.kopi.digest.DigestAlgorithm.SHA256);
+                            dev.kopi.internal.io.Streams.copy(din, out);
+                            digest[0] = din.digest();
+                        }
+                    });
                      OutputStream gz = new FastGzip(new BufferedOutputStream(Channels.newOutputStream(ch), 65536))) {
-                    r = driver.applyDiff(id, plain, new TarSplit.Packer(gz));
+                    r = driver.applyDiff(tree, plain, new TarSplit.Packer(gz));
                     gz.flush();
                 }
             }
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ch.force(true);
+            try (FileChannel ch = FileChannel.open(tarSplit, StandardOpenOption.WRITE)) {
+                ch.force(true); // the stream closed the first channel
             }
-            Files.move(tmp, ts, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            return r;
+            if (digest[0] == null) {
+                throw new IOException("decompressing layer blob " + blob.compressedDigest() + ": no digest");
+            }
+            return new Applied(r, digest[0]);
         } finally {
-            Files.deleteIfExists(tmp);
+            pool.shutdownNow();
         }
     }
 
@@ -548,6 +620,78 @@ final class Store {
         o.removeAll();
         for (String k : keys) {
             o.set(k, copy.get(k));
+        }
+    }
+
+    /**
+     * Deletes image {@code id} and the layers only it used, as c/storage's {@code DeleteImage(id, true)}: from the
+     * top layer down, stopping at a layer another image has on top, one a container uses, or one with children
+     * that stay. Refused when a container uses the image.
+     *
+     * @return the IDs of the layers removed
+     */
+    List<String> deleteImage(String id) throws IOException {
+        Path containersDir = graphRoot.resolve(driver.name() + "-containers");
+        LockFile containersLock = LockFile.of(containersDir.resolve("containers.lock"));
+        try (LockFile.Held g = storageLock.lockExclusive(); LockFile.Held l = layersLock.lockExclusive();
+             LockFile.Held i = imagesLock.lockExclusive(); LockFile.Held c = containersLock.lockShared(false)) {
+            List<ObjectNode> images = readImages();
+            ObjectNode image = StoreRecords.byId(images, id).orElseThrow(
+                    () -> ImageException.notFound("identifier is not an image"));
+            List<ObjectNode> containers = new ArrayList<>();
+            for (Path p : List.of(containersDir.resolve("containers.json"),
+                    runRoot.resolve(driver.name() + "-containers").resolve("volatile-containers.json"))) {
+                containers.addAll(StoreRecords.parseArray(readIfExists(p), p.toString()));
+            }
+            List<String> containerLayers = new ArrayList<>();
+            for (ObjectNode ctr : containers) {
+                if (StoreRecords.text(ctr, "image").equals(id)) {
+                    throw new ImageException(ErrorCode.INVALID_INPUT, "image used by " + StoreRecords.id(ctr)
+                            + ": image is in use by a container");
+                }
+                containerLayers.add(StoreRecords.text(ctr, "layer"));
+                containerLayers.add(StoreRecords.id(ctr));
+            }
+            List<ObjectNode> layers = readLayers();
+            List<String> otherTops = new ArrayList<>();
+            for (ObjectNode other : images) {
+                if (other != image) {
+                    otherTops.add(StoreRecords.topLayer(other));
+                    otherTops.addAll(StoreRecords.strings(other, "mapped-layers"));
+                }
+            }
+            List<String> remove = new ArrayList<>(StoreRecords.strings(image, "mapped-layers"));
+            String layer = StoreRecords.topLayer(image);
+            while (!layer.isEmpty()) {
+                if (containerLayers.contains(layer) || otherTops.contains(layer)) {
+                    break;
+                }
+                String current = layer;
+                boolean keptChild = false;
+                for (ObjectNode child : layers) {
+                    boolean childOfThis = StoreRecords.parent(child).equals(current)
+                            || (current.equals(StoreRecords.topLayer(image))
+                                    && StoreRecords.strings(image, "mapped-layers").contains(StoreRecords.parent(child)));
+                    if (childOfThis && !remove.contains(StoreRecords.id(child))) {
+                        keptChild = true;
+                        break;
+                    }
+                }
+                if (keptChild) {
+                    break;
+                }
+                remove.add(current);
+                layer = StoreRecords.byId(layers, current).map(StoreRecords::parent).orElse("");
+            }
+            images.remove(image);
+            saveImages(images, i);
+            LayerUnpacker.removeAll(imagesDir.resolve(id));
+            for (String r : remove) {
+                removeLayerFiles(r);
+                layers.removeIf(x -> StoreRecords.id(x).equals(r));
+                saveLayers(layers, l);
+            }
+            return remove;
         }
     }
 

@@ -78,14 +78,22 @@ final class VfsDriver implements GraphDriver {
 
     @Override
     public InputStream openLayerFile(String id, String name) throws IOException {
-        Path p = Path.of(GoPaths.join(dir(id).toString(), name));
-        return Files.newInputStream(p);
+        return openFrom(dir(id), name);
+    }
+
+    /** Opens a file of the layer tree {@code tree}, resolved inside it as the layer was applied (ScopedPaths). */
+    InputStream openFrom(Path tree, String name) throws IOException {
+        Path p = ScopedPaths.resolve(tree, GoPaths.join("/", name), true);
+        try {
+            return Files.newInputStream(p);
+        } catch (IOException e) {
+            throw new ImageException(dev.kopi.error.ErrorCode.IO,
+                    dev.kopi.internal.path.LocalPaths.goError("open", p, e), e);
+        }
     }
 
     @Override
-    public void create(String id, String parent) throws IOException {
-        Path dir = dir(id);
-        mkdirs0700(dir.getParent());
+    public void createTree(Path dir, String parent) throws IOException {
         int perms = ROOT_PERMS;
         long uid = 0;
         long gid = 0;
@@ -119,14 +127,36 @@ final class VfsDriver implements GraphDriver {
         }
     }
 
+    @Override
+    public void install(Path tree, String id) throws IOException {
+        Path target = dir(id);
+        mkdirs0700(target.getParent());
+        try {
+            Files.move(tree, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.nio.file.AtomicMoveNotSupportedException e) {
+            // the staging directory is on another file system than vfs/dir: copy, then drop the staged tree
+            boolean ok = false;
+            try {
+                Files.createDirectory(target);
+                copyTree(tree, target);
+                ok = true;
+            } finally {
+                if (!ok) {
+                    LayerUnpacker.removeAll(target);
+                }
+            }
+            LayerUnpacker.removeAll(tree);
+        }
+    }
+
     private static boolean ownedBy(Path p, long uid, long gid) throws IOException {
         Map<String, Object> st = Files.readAttributes(p, "unix:uid,gid", LinkOption.NOFOLLOW_LINKS);
         return (((Integer) st.get("uid")) & 0xffffffffL) == uid && (((Integer) st.get("gid")) & 0xffffffffL) == gid;
     }
 
     @Override
-    public LayerUnpacker.Result applyDiff(String id, InputStream tar, TarSplit.Packer packer) throws IOException {
-        return LayerUnpacker.apply(dir(id), tar, packer, options);
+    public LayerUnpacker.Result applyDiff(Path tree, InputStream tar, TarSplit.Packer packer) throws IOException {
+        return LayerUnpacker.apply(tree, tar, packer, options);
     }
 
     @Override

@@ -338,7 +338,8 @@ class StorageTransportTest {
                         + "]docker.io/library/busybox:latest\" does not resolve to an image ID: identifier is not an image")
                 .matches(e -> ((ImageException) e).code() == ErrorCode.NOT_FOUND);
         assertThat(root).doesNotExist();
-        assertThatThrownBy(() -> ref.deleteImage(ctx)).matches(e -> ((ImageException) e).code() == ErrorCode.UNSUPPORTED);
+        assertThatThrownBy(() -> ref.deleteImage(ctx)).matches(e -> ((ImageException) e).code() == ErrorCode.NOT_FOUND);
+        assertThat(root).doesNotExist();
     }
 
     @Test

@@ -215,4 +215,105 @@ class StoreTest {
                 .matches(e -> ((ImageException) e).code() == ErrorCode.UNSUPPORTED)
                 .hasMessageContaining("has no tar-split data");
     }
+
+    /** Writes a one-layer OCI image whose config claims {@code claimedDiffId}; returns the real DiffID. */
+    private Digest ociImageWithConfigDiffId(Path layout, String tag, String claimedDiffId) throws IOException {
+        byte[] tar = TestTars.tar(List.of(TestTars.file("hello.txt", "hello " + tag)));
+        java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream g = new java.util.zip.GZIPOutputStream(gz)) {
+            g.write(tar);
+        }
+        Digest diffId = Digest.sha256(tar);
+        byte[] layer = gz.toByteArray();
+        byte[] config = ("{\"architecture\":\"amd64\",\"author\":\"" + tag + "\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\","
+                + "\"diff_ids\":[\"" + (claimedDiffId != null ? claimedDiffId : diffId.toString()) + "\"]}}")
+                .getBytes(StandardCharsets.UTF_8);
+        byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+                + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\""
+                + Digest.sha256(config) + "\",\"size\":" + config.length + "},\"layers\":[{\"mediaType\":"
+                + "\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"" + Digest.sha256(layer)
+                + "\",\"size\":" + layer.length + "}]}").getBytes(StandardCharsets.UTF_8);
+        Path blobs = Files.createDirectories(layout.resolve("blobs/sha256"));
+        for (byte[] b : List.of(layer, config, manifest)) {
+            Files.write(blobs.resolve(Digest.sha256(b).hex()), b);
+        }
+        Files.writeString(layout.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
+        Files.writeString(layout.resolve("index.json"), "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":"
+                + "\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" + Digest.sha256(manifest)
+                + "\",\"size\":" + manifest.length + ",\"annotations\":{\"org.opencontainers.image.ref.name\":\""
+                + tag + "\"}}]}");
+        return diffId;
+    }
+
+    @Test
+    void aWrongDiffIdInTheConfigDoesNotNameTheLayer() throws IOException {
+        String bogus = "sha256:" + "0".repeat(64);
+        Digest real = ociImageWithConfigDiffId(tmp.resolve("bad"), "bad", bogus);
+        copy("oci:" + tmp.resolve("bad") + ":bad", store() + "localhost/bad:v1");
+        List<ObjectNode> layers = records("vfs-layers/layers.json");
+        assertThat(layers).hasSize(1);
+        assertThat(StoreRecords.id(layers.get(0))).as("named by what the layer holds, as containers/image does")
+                .isEqualTo(real.hex());
+        assertThat(layers.get(0).path("diff-digest").asText()).isEqualTo(real.toString());
+        assertThat(tmp.resolve("root/vfs/dir/" + "0".repeat(64))).doesNotExist();
+        assertThat(tmp.resolve("root/vfs-layers/" + "0".repeat(64) + ".tar-split.gz")).doesNotExist();
+    }
+
+    @Test
+    void anExistingLayerIsReusedOnlyForTheSameContent() throws IOException {
+        Digest real = ociImageWithConfigDiffId(tmp.resolve("good"), "good", null);
+        copy("oci:" + tmp.resolve("good") + ":good", store() + "localhost/good:v1");
+        // another image whose config claims the existing layer's DiffID for different content
+        Digest other = ociImageWithConfigDiffId(tmp.resolve("liar"), "liar", real.toString());
+        copy("oci:" + tmp.resolve("liar") + ":liar", store() + "localhost/liar:v1");
+        List<ObjectNode> layers = records("vfs-layers/layers.json");
+        assertThat(layers).extracting(StoreRecords::id).containsExactlyInAnyOrder(real.hex(), other.hex());
+        ObjectNode liar = StoreRecords.lookup(records("vfs-images/images.json"), "localhost/liar:v1").orElseThrow();
+        assertThat(StoreRecords.topLayer(liar)).isEqualTo(other.hex());
+    }
+
+    @Test
+    void deletingAnImageRemovesTheLayersOnlyItUsed() throws IOException {
+        WrittenImage a = TestImages.multiLayer(tmp.resolve("oci"), "a", 12);
+        WrittenImage b = TestImages.singleLayer(tmp.resolve("oci"), "b", 13);
+        copy("oci:" + tmp.resolve("oci") + ":a", store() + "localhost/a:v1");
+        copy("oci:" + tmp.resolve("oci") + ":b", store() + "localhost/b:v1");
+        ImageContext ctx = ImageContext.builder().tmpDir(tmp).build();
+        Transports.parseImageName(store() + "localhost/a:v1").deleteImage(ctx);
+
+        List<ObjectNode> images = records("vfs-images/images.json");
+        assertThat(images).extracting(StoreRecords::id).containsExactly(b.imageId());
+        assertThat(tmp.resolve("root/vfs-images/" + a.imageId())).doesNotExist();
+        List<ObjectNode> layers = records("vfs-layers/layers.json");
+        assertThat(layers).extracting(StoreRecords::id).containsExactly(b.diffIds().get(0).hex());
+        assertThat(tmp.resolve("root/vfs/dir/" + a.diffIds().get(0).hex())).doesNotExist();
+        assertThat(tmp.resolve("root/vfs-layers/" + a.diffIds().get(0).hex() + ".tar-split.gz")).doesNotExist();
+        assertThatThrownBy(() -> Transports.parseImageName(store() + "localhost/a:v1").deleteImage(ctx))
+                .matches(e -> ((ImageException) e).code() == ErrorCode.NOT_FOUND);
+    }
+
+    @Test
+    void signaturesAreStoredAndReadBack() throws IOException {
+        WrittenImage img = TestImages.singleLayer(tmp.resolve("oci"), "s", 14);
+        copy("oci:" + tmp.resolve("oci") + ":s", "dir:" + tmp.resolve("dir"));
+        byte[] sig1 = "first signature".getBytes(StandardCharsets.UTF_8);
+        byte[] sig2 = "second".getBytes(StandardCharsets.UTF_8);
+        Files.write(tmp.resolve("dir/signature-1"), sig1);
+        Files.write(tmp.resolve("dir/signature-2"), sig2);
+        copy("dir:" + tmp.resolve("dir"), store() + "localhost/signed:v1");
+
+        ObjectNode image = records("vfs-images/images.json").get(0);
+        String m = img.manifestDigest().toString();
+        assertThat(image.path("metadata").asText()).isEqualTo("{\"signature-sizes\":[15,6],\"signatures-sizes\":{\""
+                + m + "\":[15,6]}}");
+        assertThat(StoreRecords.strings(image, "big-data-names")).contains("signatures", "signature-" + img.manifestDigest().hex());
+
+        assertThat(Transports.parseImageName(store() + "localhost/signed:v1")
+                .newImageSource(ImageContext.defaults()).fetchSignatures(java.util.Optional.empty()))
+                .extracting(dev.kopi.signature.Signature::blob).containsExactly(sig1, sig2);
+        // layers come out uncompressed, which changes the manifest: signed images cannot be copied as they are
+        assertThatThrownBy(() -> copy(store() + "localhost/signed:v1", "dir:" + tmp.resolve("back")))
+                .hasMessageContaining("Copying this image would require changing layer representation, which we "
+                        + "cannot do: \"Would invalidate signatures\"");
+    }
 }
