@@ -155,6 +155,11 @@ final class CopyCommand implements Callable<Integer> {
         if (dest.compressFormat != null && !dest.compressFormat.isEmpty()) {
             compression = CompressionAlgorithm.forWriting(dest.compressFormat);
         }
+        // --dest-force-compress-format: the copy engine already reuses or keeps a layer only when its compression
+        // is the requested one (and recompresses it otherwise), so what is left is containers/image's check.
+        if (dest.forceCompressFormat && compression == null) {
+            throw ImageException.invalid("cannot use ForceCompressionFormat with undefined default compression format");
+        }
         CopyOptions options = new CopyOptions(srcCtx, destCtx, forced, selection, removeSignatures, preserveDigests,
                 compression, dest.compressLevel, imageParallelCopies, listener, policy);
         return retry.run(() -> {

@@ -103,6 +103,11 @@ public final class Main implements Callable<Integer> {
         cl.setExecutionStrategy(parseResult -> {
             Object root = parseResult.commandSpec().userObject();
             if (root instanceof Main m) {
+                if (m.global.tlsDetails != null && !m.global.tlsDetails.isEmpty()) {
+                    // Never silently ignore a TLS policy the user asked for.
+                    Logrus.log(err, "fatal", "--tls-details is not supported by kopi yet");
+                    return 1;
+                }
                 Deadline.start(m.global.commandTimeout, err);
                 dev.kopi.log.Log.install((level, msg) -> Logrus.log(err, level.name().toLowerCase(java.util.Locale.ROOT),
                         msg), m.global.debug);

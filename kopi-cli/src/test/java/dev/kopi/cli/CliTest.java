@@ -56,6 +56,8 @@ class CliTest {
         "inspect --retry-times abc dir:/x|invalid argument \\\"abc\\\" for \\\"--retry-times\\\" flag: strconv.ParseInt: parsing \\\"abc\\\": invalid syntax",
         "--command-timeout 5x inspect dir:/x|invalid argument \\\"5x\\\" for \\\"--command-timeout\\\" flag: time: unknown unit \\\"x\\\" in duration \\\"5x\\\"",
         "manifest-digest|Usage: skopeo manifest-digest manifest",
+        "--tls-details x.yaml inspect dir:/x|--tls-details is not supported by kopi yet",
+        "copy --dest-force-compress-format dir:/a dir:/b|cannot use ForceCompressionFormat with undefined default compression format",
     })
     void usageErrorsAreOneFatalLineAndExit1(String args, String msg) {
         Run r = run(args.split(" "));
