@@ -2,7 +2,9 @@ package dev.kopi.copy;
 
 import dev.kopi.blob.CompressionAlgorithm;
 import dev.kopi.policy.PolicyContext;
+import dev.kopi.signature.Signer;
 import dev.kopi.transport.ImageContext;
+import java.util.List;
 
 /**
  * Options of one copy, skopeo's {@code copy} flags as a value. Start from {@link #defaults()} and change what you
@@ -21,12 +23,24 @@ import dev.kopi.transport.ImageContext;
  * @param listener hears the progress, from the copy's worker threads; null for {@link CopyListener#NONE}
  * @param policy the trust policy checked on the source before anything is copied; null accepts anything (as
  *     {@code --insecure-policy}). {@link PolicyContext#load} reads a {@code policy.json}.
+ * @param signers signatures to add to the copied image ({@code --sign-by}, {@code --sign-by-sigstore-private-key});
+ *     null or empty for none
  */
 public record CopyOptions(ImageContext sourceContext, ImageContext destinationContext, String forceManifestType,
         MultiArch multiArch, boolean removeSignatures, boolean preserveDigests, CompressionAlgorithm compressionFormat,
-        Integer compressionLevel, int maxParallel, CopyListener listener, PolicyContext policy) {
+        Integer compressionLevel, int maxParallel, CopyListener listener, PolicyContext policy, List<Signer> signers) {
+    /** Every option but the signers (none). */
+    public CopyOptions(ImageContext sourceContext, ImageContext destinationContext, String forceManifestType,
+            MultiArch multiArch, boolean removeSignatures, boolean preserveDigests,
+            CompressionAlgorithm compressionFormat, Integer compressionLevel, int maxParallel, CopyListener listener,
+            PolicyContext policy) {
+        this(sourceContext, destinationContext, forceManifestType, multiArch, removeSignatures, preserveDigests,
+                compressionFormat, compressionLevel, maxParallel, listener, policy, null);
+    }
+
     /** Fills in the defaults. */
     public CopyOptions {
+        signers = signers == null ? List.of() : List.copyOf(signers);
         sourceContext = sourceContext == null ? ImageContext.defaults() : sourceContext;
         destinationContext = destinationContext == null ? ImageContext.defaults() : destinationContext;
         multiArch = multiArch == null ? MultiArch.SYSTEM : multiArch;
@@ -44,30 +58,36 @@ public record CopyOptions(ImageContext sourceContext, ImageContext destinationCo
     /** These options with another progress listener. */
     public CopyOptions withListener(CopyListener l) {
         return new CopyOptions(sourceContext, destinationContext, forceManifestType, multiArch, removeSignatures,
-                preserveDigests, compressionFormat, compressionLevel, maxParallel, l, policy);
+                preserveDigests, compressionFormat, compressionLevel, maxParallel, l, policy, signers);
     }
 
     /** These options with another trust policy (null accepts anything). */
     public CopyOptions withPolicy(PolicyContext p) {
         return new CopyOptions(sourceContext, destinationContext, forceManifestType, multiArch, removeSignatures,
-                preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, p);
+                preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, p, signers);
     }
 
     /** These options with other source and destination contexts (null for the defaults). */
     public CopyOptions withContexts(ImageContext source, ImageContext destination) {
         return new CopyOptions(source, destination, forceManifestType, multiArch, removeSignatures, preserveDigests,
-                compressionFormat, compressionLevel, maxParallel, listener, policy);
+                compressionFormat, compressionLevel, maxParallel, listener, policy, signers);
     }
 
     /** These options with another list handling ({@code --multi-arch}, {@code --all}). */
     public CopyOptions withMultiArch(MultiArch m) {
         return new CopyOptions(sourceContext, destinationContext, forceManifestType, m, removeSignatures,
-                preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, policy);
+                preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, policy, signers);
     }
 
     /** These options with a forced manifest MIME type ({@code --format}); null keeps the source's. */
     public CopyOptions withManifestType(String mimeType) {
         return new CopyOptions(sourceContext, destinationContext, mimeType, multiArch, removeSignatures,
-                preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, policy);
+                preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, policy, signers);
+    }
+
+    /** These options with signers that sign the copied image (replacing any set before). */
+    public CopyOptions withSigners(List<Signer> s) {
+        return new CopyOptions(sourceContext, destinationContext, forceManifestType, multiArch, removeSignatures,
+                preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, policy, s);
     }
 }

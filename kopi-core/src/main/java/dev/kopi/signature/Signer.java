@@ -1,0 +1,23 @@
+package dev.kopi.signature;
+
+import dev.kopi.error.ImageException;
+import dev.kopi.reference.DockerReference;
+
+/**
+ * Makes one signature for a manifest, as {@code copy --sign-by} (GPG simple signing) and
+ * {@code --sign-by-sigstore-private-key} do. The copy calls it once per signed manifest, after the manifest is
+ * final (converted if needed) and before the destination commits.
+ */
+public interface Signer extends AutoCloseable {
+    /**
+     * Signs {@code manifest} (the exact bytes the destination stores) as the image named {@code identity}.
+     *
+     * @return the signature in containers/image's signature blob format
+     */
+    Signature sign(byte[] manifest, DockerReference identity) throws ImageException;
+
+    /** Releases keys or agents this signer holds. */
+    @Override
+    default void close() {
+    }
+}
