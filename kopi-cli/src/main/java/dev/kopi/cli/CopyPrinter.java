@@ -25,7 +25,7 @@ final class CopyPrinter implements CopyListener {
         this.tty = tty;
     }
 
-    private static final class Bar {
+    static final class Bar {
         final String prefix;
         final long total;
         final long start = System.nanoTime();
@@ -76,30 +76,48 @@ final class CopyPrinter implements CopyListener {
         out.flush();
     }
 
-    private static String render(Bar b, long now) {
+    /**
+     * One bar as containers/image draws it with mpb (40 columns of {@code [=>-]}, {@code 46.0MiB / 120.0MiB},
+     * {@code | 45.6 MiB/s}), plus the estimated time left; a blob of unknown size shows its count and rate.
+     */
+    static String render(Bar b, long now) {
         if (b.finalLabel != null) {
             return b.prefix + " " + b.finalLabel;
         }
         double secs = Math.max((now - b.start) / 1e9, 1e-3);
-        String rate = human(b.done / secs) + "/s";
+        double rate = b.done / secs;
+        String speed = human(rate, " ") + "/s";
         if (b.total <= 0) {
-            return b.prefix + " " + human(b.done) + " | " + rate;
+            return b.prefix + " " + human(b.done, "") + " | " + speed;
         }
-        int width = 30;
-        int filled = (int) Math.min(width, b.done * width / Math.max(1, b.total));
+        int width = BAR_WIDTH - 2;
+        int filled = (int) Math.min(width, Math.round((double) b.done * width / Math.max(1, b.total)));
         String bar = "[" + "=".repeat(Math.max(0, filled - 1)) + (filled > 0 ? ">" : "")
                 + "-".repeat(width - filled) + "]";
-        return b.prefix + " " + bar + " " + human(b.done) + " / " + human(b.total) + " | " + rate;
+        String eta = rate > 0 ? " | ETA " + duration((long) Math.ceil((b.total - b.done) / rate)) : "";
+        return b.prefix + " " + bar + " " + human(b.done, "") + " / " + human(b.total, "") + " | " + speed + eta;
     }
 
-    private static String human(double bytes) {
-        String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
+    /** Bar width with its brackets, mpb's {@code WithWidth(40)} in containers/image. */
+    static final int BAR_WIDTH = 40;
+
+    /** mpb's {@code SizeB1024} with {@code %.1f}: 46.0MiB (or {@code "% .1f"}: 46.0 MiB). */
+    static String human(double bytes, String space) {
+        String[] units = {"b", "KiB", "MiB", "GiB", "TiB"};
         int u = 0;
         while (bytes >= 1024 && u < units.length - 1) {
             bytes /= 1024;
             u++;
         }
-        return String.format("%.1f %s", bytes, units[u]);
+        return String.format(java.util.Locale.ROOT, "%.1f%s%s", bytes, space, units[u]);
+    }
+
+    /** Go's time.Duration rounded to seconds: 45s, 2m5s, 1h0m3s. */
+    static String duration(long seconds) {
+        long h = seconds / 3600;
+        long m = seconds % 3600 / 60;
+        long s = seconds % 60;
+        return h > 0 ? h + "h" + m + "m" + s + "s" : m > 0 ? m + "m" + s + "s" : s + "s";
     }
 
     @Override

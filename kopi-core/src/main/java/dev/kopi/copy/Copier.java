@@ -763,21 +763,44 @@ public final class Copier {
             for (int i = 0; i < layers.size(); i++) {
                 try {
                     results[i] = copyLayer(src, dest, layers.get(i), i, targetOci, converting, needDiffIds,
-                            canModify, transforms);
+                            canModify, transforms, () -> { });
                 } catch (IOException e) {
                     throw ImageException.wrap("copying layer", e);
                 }
             }
             return List.of(results);
         }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(options.maxParallel(), layers.size()),
-                daemonThreads("kopi-layer"));
+        int slots = Math.min(options.maxParallel(), layers.size());
+        ExecutorService pool = Executors.newFixedThreadPool(slots, daemonThreads("kopi-layer"));
+        // As containers/image: a layer starts (and its progress bar appears) only when a slot is free, and layers
+        // start in manifest order, so progress lines come out in the same order as skopeo's.
+        java.util.concurrent.Semaphore free = new java.util.concurrent.Semaphore(slots);
         try {
             List<Future<CopiedLayer>> futures = new ArrayList<>();
             for (int i = 0; i < layers.size(); i++) {
                 int idx = i;
-                futures.add(pool.submit(() -> copyLayer(src, dest, layers.get(idx), idx, targetOci, converting,
-                        needDiffIds, canModify, transforms)));
+                java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+                try {
+                    free.acquire();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("copy interrupted");
+                }
+                futures.add(pool.submit(() -> {
+                    try {
+                        return copyLayer(src, dest, layers.get(idx), idx, targetOci, converting, needDiffIds,
+                                canModify, transforms, started::countDown);
+                    } finally {
+                        started.countDown();
+                        free.release();
+                    }
+                }));
+                try {
+                    started.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("copy interrupted");
+                }
             }
             for (int i = 0; i < futures.size(); i++) {
                 try {
@@ -834,10 +857,11 @@ public final class Copier {
      *
      * @param needDiffId compute the layer's DiffID on the way (the destination's copy is then never reused: the
      *     layer must be read anyway)
+     * @param started called once the layer's start has been reported to the listener
      */
     private CopiedLayer copyLayer(ImageSource src, ImageDestination dest, Descriptor layer, int index,
-            boolean targetOci, boolean converting, boolean needDiffId, boolean canModify, ExecutorService transforms)
-            throws IOException {
+            boolean targetOci, boolean converting, boolean needDiffId, boolean canModify, ExecutorService transforms,
+            Runnable started) throws IOException {
         // A layer of a manifest that must not change is copied as it is, whatever the destination prefers.
         LayerCompression want = canModify ? dest.capabilities().desiredLayerCompression() : LayerCompression.PRESERVE;
         CompressionAlgorithm fmt = options.compressionFormat();
@@ -847,6 +871,7 @@ public final class Copier {
                 || (want == LayerCompression.DECOMPRESS && mediaTypeUncompressed(layer.mediaType()));
         BlobInfo info = layer.toBlobInfo();
         listener.blobStarted(info, false);
+        started.run();
         if (identityByType && !needDiffId) {
             Optional<BlobInfo> reused;
             try {

@@ -39,6 +39,11 @@ public final class Tools {
         return require("gpg", "gnupg");
     }
 
+    /** tmux, the terminal the progress-bar tests run kopi and skopeo in. */
+    public static Path tmux() {
+        return require("tmux", "tmux");
+    }
+
     /** GNU time, for peak RSS ({@code /usr/bin/time -v}); the shell keyword does not do. */
     public static Path time() {
         return require("/usr/bin/time", "time");
