@@ -22,7 +22,7 @@ public final class LocalPaths {
      * longest existing prefix is resolved with real-path semantics, the rest appended.
      */
     public static Path resolveFullyExplicit(String path) throws InvalidReferenceException {
-        Path p = Path.of(path.isEmpty() ? "." : path).toAbsolutePath().normalize();
+        Path p = of(path.isEmpty() ? "." : path).toAbsolutePath().normalize();
         Path existing = p;
         List<Path> rest = new ArrayList<>();
         while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
@@ -40,6 +40,18 @@ public final class LocalPaths {
             return r;
         } catch (IOException e) {
             throw new InvalidReferenceException("resolving path " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * {@link Path#of} for a path the user typed: a name the OS cannot hold (a NUL byte) is Go's {@code invalid
+     * argument} error, not a crash.
+     */
+    public static Path of(String path) throws InvalidReferenceException {
+        try {
+            return Path.of(path);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new InvalidReferenceException("lstat " + path + ": invalid argument", e);
         }
     }
 
@@ -66,7 +78,7 @@ public final class LocalPaths {
         if (scope.equals("/")) {
             throw new InvalidReferenceException("Invalid scope \"/\": Use the generic default scope \"\"");
         }
-        String cleaned = Path.of(scope).normalize().toString();
+        String cleaned = of(scope).normalize().toString();
         if (!cleaned.equals(scope)) {
             throw new InvalidReferenceException("Invalid scope " + scope
                     + ": Uses non-canonical path format, perhaps try with path " + cleaned);

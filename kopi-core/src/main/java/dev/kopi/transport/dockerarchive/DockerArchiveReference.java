@@ -105,7 +105,7 @@ public final class DockerArchiveReference implements ImageReference {
 
     @Override
     public ImageSource newImageSource(ImageContext ctx) throws IOException {
-        ArchiveReader archive = ArchiveReader.open(Path.of(path), ctx.tmpDir());
+        ArchiveReader archive = ArchiveReader.open(dev.kopi.internal.path.LocalPaths.of(path), ctx.tmpDir());
         return new TarballSource(this, archive, true, ref, sourceIndex);
     }
 
