@@ -16,6 +16,7 @@ import dev.kopi.image.UnparsedImage;
 import dev.kopi.internal.go.GoStrconv;
 import dev.kopi.internal.io.Pipe;
 import dev.kopi.internal.io.Streams;
+import dev.kopi.log.Log;
 import dev.kopi.manifest.Descriptor;
 import dev.kopi.manifest.ImageManifest;
 import dev.kopi.manifest.ManifestList;
@@ -848,6 +849,36 @@ public final class Copier {
 
     private enum Op { PRESERVE, COMPRESS, DECOMPRESS, RECOMPRESS }
 
+    /**
+     * An uncompressed layer the destination wants compressed: if the source knows a compressed form of it (as
+     * containers/image's blob-info cache does, e.g. the blob containers-storage pulled it from) and the destination
+     * has, or can mount, that blob, the layer is not compressed and sent again (c/image's {@code CanSubstitute}).
+     */
+    private CopiedLayer reuseCompressedVariant(ImageSource src, ImageDestination dest, Descriptor layer, BlobInfo info,
+            boolean targetOci, CompressionAlgorithm fmt) throws IOException {
+        for (BlobInfo variant : src.compressedVariants(info)) {
+            Optional<CompressionAlgorithm> alg = Compression.fromMediaType(variant.mediaType());
+            if (alg.isEmpty() || (fmt != null && fmt != alg.get())
+                    || (fmt == null && alg.get() != CompressionAlgorithm.GZIP)) {
+                continue;
+            }
+            Optional<BlobInfo> reused;
+            try {
+                reused = dest.tryReusingBlob(variant);
+            } catch (IOException e) {
+                throw ImageException.wrap("trying to reuse blob " + variant.digest() + " at destination", e);
+            }
+            if (reused.isPresent()) {
+                Log.debug(() -> "Reusing " + variant.digest() + " (compressed) for layer " + info.digest());
+                listener.blobSkipped(info, false);
+                long size = reused.get().size() >= 0 ? reused.get().size() : variant.size();
+                String mt = Compression.layerMediaType(layer.mediaType(), targetOci, alg);
+                return new CopiedLayer(layer.withDigestSize(variant.digest(), size).withMediaType(mt), null);
+            }
+        }
+        return null;
+    }
+
     private static boolean mediaTypeUncompressed(String mt) {
         return mt.endsWith(".tar") || mt.equals(MediaTypes.OCI_LAYER) || mt.equals(MediaTypes.OCI_LAYER_NONDIST);
     }
@@ -883,6 +914,12 @@ public final class Copier {
                 listener.blobSkipped(info, false);
                 String mt = converting ? mapMediaType(layer.mediaType(), targetOci, mtAlg) : layer.mediaType();
                 return new CopiedLayer(layer.withMediaType(mt), null);
+            }
+        }
+        if (want == LayerCompression.COMPRESS && !identityByType && !needDiffId && mtAlg.isEmpty()) {
+            CopiedLayer substituted = reuseCompressedVariant(src, dest, layer, info, targetOci, fmt);
+            if (substituted != null) {
+                return substituted;
             }
         }
         Descriptor result;

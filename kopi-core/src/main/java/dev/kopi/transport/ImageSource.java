@@ -36,6 +36,15 @@ public interface ImageSource extends Closeable {
     }
 
     /**
+     * Compressed blobs this source knows to hold exactly {@code uncompressedLayer}'s content (digest, size and
+     * compressed media type), e.g. the registry blob containers-storage pulled the layer from. A copy that would
+     * compress the layer first asks the destination for these. Empty when unknown.
+     */
+    default List<BlobInfo> compressedVariants(BlobInfo uncompressedLayer) throws IOException {
+        return List.of();
+    }
+
+    /**
      * Layer infos to use for copying instead of those in the manifest, when the transport knows better
      * (e.g. it stores layers uncompressed). Empty means "use the manifest's".
      */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kopi.digest.Digest;
+import dev.kopi.it.registry.FaultProxy;
 import dev.kopi.it.registry.RegistryServer;
 import dev.kopi.testkit.WrittenImage;
 import java.io.IOException;
@@ -198,6 +199,36 @@ class StorageIT {
         JsonNode pushedBack = json(sb.skopeo("inspect", "--tls-verify=false", "--config", back)
                 .assertSuccess().stdout());
         assertThat(texts(pushedBack.path("rootfs").path("diff_ids"))).isEqualTo(strings(multi.diffIds()));
+    }
+
+    /**
+     * registry -> store -> the same registry, other repository: the store remembers which compressed blob each layer
+     * came from, so the push mounts those blobs instead of compressing and uploading every layer again (what
+     * skopeo's blob-info cache achieves), and the pushed manifest names the original compressed layers.
+     */
+    @Test
+    void pushingBackToTheRegistryReusesTheCompressedBlobs() throws IOException {
+        Sandbox sb = new Sandbox(tmp);
+        WrittenImage multi = Fixtures.multi();
+        try (FaultProxy proxy = FaultProxy.start(REGISTRY)) {
+            sb.skopeo("copy", "--dest-tls-verify=false", TestImage.MULTI.ociRef(), proxy.ref("storage/src:v1"))
+                    .assertSuccess();
+            String ref = otherStore(sb, "reuse") + "localhost/reuse:v1";
+            sb.kopi("copy", "--src-tls-verify=false", proxy.ref("storage/src:v1"), ref).assertSuccess();
+            proxy.clearExchanges();
+            sb.kopi("copy", "--dest-tls-verify=false", ref, proxy.ref("storage/again:v1")).assertSuccess();
+            assertThat(proxy.uploadedBytesByDigest().keySet()).as("layers uploaded again")
+                    .doesNotContainAnyElementsOf(strings(multi.layers()));
+            assertThat(proxy.mounts()).as("cross-repository mounts").isNotEmpty();
+            JsonNode manifest = json(sb.skopeo("inspect", "--tls-verify=false", "--raw",
+                    proxy.ref("storage/again:v1")).assertSuccess().stdout());
+            List<String> layers = new ArrayList<>();
+            manifest.path("layers").forEach(l -> layers.add(l.path("digest").asText()));
+            assertThat(layers).isEqualTo(strings(multi.layers()));
+            // and the image is whole: skopeo copies it out
+            sb.skopeo("copy", "--src-tls-verify=false", proxy.ref("storage/again:v1"), "dir:" + sb.path("again"))
+                    .assertSuccess();
+        }
     }
 
     @ParameterizedTest

@@ -231,6 +231,37 @@ final class StorageImageSource implements ImageSource {
         return new BlobStream(new DeletingInputStream(Files.newInputStream(tmp), tmp), size);
     }
 
+    /**
+     * The compressed blob the layer was stored from, as containers/storage records it ({@code compressed-diff-digest}
+     * and {@code compressed-size} in layers.json), with its media type from the image's manifest.
+     */
+    @Override
+    public List<BlobInfo> compressedVariants(BlobInfo layer) throws IOException {
+        RawManifest raw = fetchManifest(Optional.empty());
+        java.util.Map<String, String> types = new java.util.HashMap<>();
+        if (!MediaTypes.isList(raw.mediaType())) {
+            try {
+                if (Manifests.parse(raw.bytes(), raw.mediaType()) instanceof ImageManifest im) {
+                    for (Descriptor d : im.layers()) {
+                        types.putIfAbsent(d.digest().toString(), d.mediaType());
+                    }
+                }
+            } catch (ImageException e) {
+                return List.of();
+            }
+        }
+        List<BlobInfo> out = new ArrayList<>();
+        String plain = layer.digest().toString();
+        for (ObjectNode l : store.load().layersByUncompressedDigest(plain)) {
+            String compressed = StoreRecords.compressedDigest(l);
+            String mt = types.get(compressed);
+            if (!compressed.isEmpty() && !compressed.equals(plain) && mt != null) {
+                out.add(new BlobInfo(Digest.parse(compressed), StoreRecords.number(l, "compressed-size", -1), mt));
+            }
+        }
+        return out;
+    }
+
     /** A temp file's stream that deletes the file when closed. */
     private static final class DeletingInputStream extends FilterInputStream {
         private final Path file;
