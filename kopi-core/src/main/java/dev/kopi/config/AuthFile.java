@@ -117,6 +117,9 @@ public final class AuthFile {
             root = JSON.readTree(data);
         } catch (JsonProcessingException e) {
             throw invalid(path, e.getOriginalMessage());
+        } catch (NumberFormatException | ArithmeticException e) {
+            // a number whose exponent no decimal can hold (found by fuzzing); Go cannot hold it either
+            throw invalid(path, "cannot unmarshal number into Go value of type float64");
         } catch (IOException e) {
             throw invalid(path, String.valueOf(e.getMessage()));
         }
