@@ -166,7 +166,7 @@ class SifIT {
 
     /** Bad files: the same one-line error and exit code as skopeo, and nothing left in the temp dir. */
     @ParameterizedTest
-    @ValueSource(strings = {"missing", "empty", "truncated header", "not a SIF", "wrong version",
+    @ValueSource(strings = {"missing", "directory", "empty", "truncated header", "not a SIF", "wrong version",
         "truncated descriptors", "no objects", "no primary partition", "garbage partition"})
     void badFilesFailAsInSkopeo(String what) throws IOException {
         Sandbox sb = new Sandbox(tmp);
@@ -175,6 +175,7 @@ class SifIT {
         byte[] good = Files.readAllBytes(plain);
         switch (what) {
             case "missing" -> { }
+            case "directory" -> Files.createDirectories(f);
             case "empty" -> Files.write(f, new byte[0]);
             case "truncated header" -> Files.write(f, java.util.Arrays.copyOf(good, 64));
             case "not a SIF" -> Files.writeString(f, "#!/bin/sh\n" + "echo this is a shell script\n".repeat(10));

@@ -151,6 +151,9 @@ public final class SifFile implements Closeable {
      */
     public static SifFile load(Path file) throws ImageException {
         FileChannel ch;
+        if (file.toString().isEmpty()) {
+            throw new ImageException(ErrorCode.IO, "open : no such file or directory");
+        }
         try {
             ch = FileChannel.open(file, StandardOpenOption.READ);
         } catch (IOException e) {
@@ -211,7 +214,7 @@ public final class SifFile implements Closeable {
         try {
             fileSize = ch.size();
         } catch (IOException e) {
-            throw new ImageException(ErrorCode.IO, "reading descriptors: " + LocalPaths.goError("read", file, e), e);
+            throw new ImageException(ErrorCode.IO, "reading descriptors: " + goError("read", file, e), e);
         }
         // binary.Read reads the whole table from a section of descriptorsSize bytes: what is there decides EOF.
         long available = Math.max(0, Math.min(h.descriptorsSize(), fileSize - h.descriptorsOffset()));
@@ -369,9 +372,19 @@ public final class SifFile implements Closeable {
                 total += n;
             }
         } catch (IOException e) {
-            throw new ImageException(ErrorCode.IO, action + ": " + LocalPaths.goError("read", file, e), e);
+            throw new ImageException(ErrorCode.IO, action + ": " + goError("read", file, e), e);
         }
         return total;
+    }
+
+    /** Go's {@code op PATH: reason}, with the lowercase strerror text Go prints ("is a directory"). */
+    private static String goError(String op, Path file, IOException e) {
+        String s = LocalPaths.goError(op, file, e);
+        int at = op.length() + 1 + file.toString().length() + 2;
+        if (s.length() > at && Character.isUpperCase(s.charAt(at))) {
+            s = s.substring(0, at) + Character.toLowerCase(s.charAt(at)) + s.substring(at + 1);
+        }
+        return s;
     }
 
     private static byte[] bytes(ByteBuffer b, int off, int len) {

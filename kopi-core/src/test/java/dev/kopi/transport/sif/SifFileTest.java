@@ -121,6 +121,13 @@ class SifFileTest {
     }
 
     @Test
+    void directoryAndEmptyPathFailAsGo() {
+        assertThatThrownBy(() -> SifFile.load(tmp)).hasMessage("reading global header: read " + tmp
+                + ": is a directory");
+        assertThatThrownBy(() -> SifFile.load(Path.of(""))).hasMessage("open : no such file or directory");
+    }
+
+    @Test
     void noObjectsAtAll() throws Exception {
         try (SifFile f = SifFile.load(new SifWriter().write(tmp.resolve("none.sif")))) {
             assertThat(f.primaryArch()).isEqualTo("unknown");
