@@ -146,20 +146,21 @@ public final class SifWriter {
 
     /** Adds a squashfs partition of type {@code partType}. */
     public SifWriter partition(Path squashfs, int partType, String goArch) {
-        String code = ARCH_CODES.getOrDefault(goArch, "00");
-        ByteBuffer extra = ByteBuffer.allocate(11).order(ByteOrder.LITTLE_ENDIAN);
-        extra.putInt(FS_SQUASH).putInt(partType).put(archBytes(code));
-        objects.add(new DataObject(DATA_PARTITION, null, squashfs, 4096, extra.array()));
+        objects.add(new DataObject(DATA_PARTITION, null, squashfs, 4096, partitionExtra(partType, goArch)));
         return this;
     }
 
     /** Adds a partition with in-memory content (for parser tests). */
     public SifWriter partition(byte[] content, int partType, String goArch) {
-        String code = ARCH_CODES.getOrDefault(goArch, "00");
-        ByteBuffer extra = ByteBuffer.allocate(11).order(ByteOrder.LITTLE_ENDIAN);
-        extra.putInt(FS_SQUASH).putInt(partType).put(archBytes(code));
-        objects.add(new DataObject(DATA_PARTITION, content.clone(), null, 4096, extra.array()));
+        objects.add(new DataObject(DATA_PARTITION, content.clone(), null, 4096, partitionExtra(partType, goArch)));
         return this;
+    }
+
+    /** pkg/sif's {@code partition} extra: fsType, partType, arch code; unknown architectures get "00". */
+    private static byte[] partitionExtra(int partType, String goArch) {
+        ByteBuffer extra = ByteBuffer.allocate(11).order(ByteOrder.LITTLE_ENDIAN);
+        extra.putInt(FS_SQUASH).putInt(partType).put(archBytes(ARCH_CODES.getOrDefault(goArch, "00")));
+        return extra.array();
     }
 
     /** Writes the SIF file. */
