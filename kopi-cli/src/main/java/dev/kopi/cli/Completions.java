@@ -31,7 +31,7 @@ final class Completions {
     }
 
     /** Transports whose reference starts with a file path. */
-    private static final List<String> PATH_TRANSPORTS = List.of("dir", "oci", "oci-archive", "docker-archive");
+    private static final List<String> PATH_TRANSPORTS = List.of("dir", "oci", "oci-archive", "docker-archive", "sif");
 
     private static boolean takesImages(CommandSpec spec) {
         for (PositionalParamSpec p : spec.positionalParameters()) {

@@ -82,7 +82,7 @@ class CompletionTest {
         "kopi inspect --no|--no-creds --no-tags",
         "kopi copy --deb|--debug",
         // transports for image arguments
-        "'kopi copy '|dir: oci: oci-archive: docker-archive: docker:// docker-daemon: containers-storage:",
+        "'kopi copy '|dir: oci: oci-archive: docker-archive: docker:// docker-daemon: containers-storage: sif:",
         "kopi copy o|oci: oci-archive:",
         "kopi copy oci:images/layout dock|docker-archive: docker:// docker-daemon:",
         "kopi inspect --raw d|dir: docker-archive: docker:// docker-daemon:",
@@ -90,6 +90,7 @@ class CompletionTest {
         // after a path transport: paths, with only the part after the last ':' in COMPREPLY (bash replaces that)
         "kopi copy oci:images/|images/archive.tar images/layout/",
         "kopi inspect docker-archive:images/ar|images/archive.tar",
+        "kopi inspect sif:images/ar|images/archive.tar",
         "kopi copy dir:images/lay|images/layout/",
     })
     void completes(String line, String expected) throws Exception {

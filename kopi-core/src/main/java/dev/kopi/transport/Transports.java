@@ -19,7 +19,8 @@ public final class Transports {
                 dev.kopi.transport.dockerarchive.DockerArchiveTransport.INSTANCE,
                 dev.kopi.transport.docker.DockerTransport.INSTANCE,
                 dev.kopi.transport.daemon.DockerDaemonTransport.INSTANCE,
-                dev.kopi.transport.storage.StorageTransport.INSTANCE)) {
+                dev.kopi.transport.storage.StorageTransport.INSTANCE,
+                dev.kopi.transport.sif.SifTransport.INSTANCE)) {
             if (m.put(t.name(), t) != null) {
                 throw new IllegalStateException("duplicate transport " + t.name());
             }

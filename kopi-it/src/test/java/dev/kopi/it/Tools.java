@@ -49,6 +49,21 @@ public final class Tools {
         return require("/usr/bin/time", "time");
     }
 
+    /** mksquashfs, which builds the squashfs partitions of the SIF test files. */
+    public static Path mksquashfs() {
+        return require("mksquashfs", "squashfs-tools");
+    }
+
+    /** unsquashfs, which the sif: transport runs (kopi and skopeo alike). */
+    public static Path unsquashfs() {
+        return require("unsquashfs", "squashfs-tools");
+    }
+
+    /** fakeroot, in which the sif: transport unpacks and repacks the squashfs. */
+    public static Path fakeroot() {
+        return require("fakeroot", "fakeroot");
+    }
+
     /** The tool's path; fails the calling test when it is not installed. */
     public static Path require(String name, String debianPackage) {
         Path p = FOUND.computeIfAbsent(name, Tools::lookup);
