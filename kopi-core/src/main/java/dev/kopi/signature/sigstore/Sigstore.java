@@ -144,9 +144,38 @@ public final class Sigstore {
         } catch (GeneralSecurityException e) {
             throw new ImageException(ErrorCode.IO, "generating an ECDSA P-256 key: " + e.getMessage(), e);
         }
-        byte[] pkcs8 = kp.getPrivate().getEncoded();
+        byte[] pkcs8 = goPkcs8((java.security.interfaces.ECPrivateKey) kp.getPrivate(), (ECPublicKey) kp.getPublic());
         byte[] encrypted = EncryptedKeys.encrypt(pkcs8, passphrase);
         return new KeyPairFiles(EncryptedKeys.pem(COSIGN_PRIVATE_KEY_PEM_TYPE, encrypted), publicKeyPem(kp.getPublic()));
+    }
+
+    /**
+     * The PKCS#8 form Go's {@code x509.MarshalPKCS8PrivateKey} writes for a P-256 key: the curve in the algorithm
+     * identifier, and an SEC 1 ECPrivateKey with the 32-byte scalar and the public point (the JDK leaves the point
+     * out).
+     */
+    static byte[] goPkcs8(java.security.interfaces.ECPrivateKey priv, ECPublicKey pub) throws ImageException {
+        try {
+            byte[] point = new byte[65];
+            point[0] = 4;
+            copyPadded(pub.getW().getAffineX(), point, 1, 32);
+            copyPadded(pub.getW().getAffineY(), point, 33, 32);
+            var ec = new org.bouncycastle.asn1.sec.ECPrivateKey(256, priv.getS(),
+                    new org.bouncycastle.asn1.DERBitString(point), null);
+            var alg = new org.bouncycastle.asn1.x509.AlgorithmIdentifier(
+                    org.bouncycastle.asn1.x9.X9ObjectIdentifiers.id_ecPublicKey,
+                    org.bouncycastle.asn1.sec.SECObjectIdentifiers.secp256r1);
+            return new org.bouncycastle.asn1.pkcs.PrivateKeyInfo(alg, ec).getEncoded("DER");
+        } catch (IOException e) {
+            throw new ImageException(ErrorCode.IO, "x509 encoding private key: " + e.getMessage(), e);
+        }
+    }
+
+    private static void copyPadded(BigInteger v, byte[] out, int off, int len) {
+        byte[] b = v.toByteArray();
+        int start = Math.max(0, b.length - len);
+        int n = b.length - start;
+        System.arraycopy(b, start, out, off + len - n, n);
     }
 
     // ---- payloads ----

@@ -78,6 +78,10 @@ class SigstoreTest {
         assertThat(priv).startsWith("-----BEGIN ENCRYPTED COSIGN PRIVATE KEY-----\n")
                 .endsWith("-----END ENCRYPTED COSIGN PRIVATE KEY-----\n");
         assertThat(new String(files.publicKeyPem(), StandardCharsets.US_ASCII)).startsWith("-----BEGIN PUBLIC KEY-----\n");
+        byte[] pkcs8 = EncryptedKeys.decrypt(dev.kopi.config.PemKeys.blocks(files.privateKeyPem()).get(0).bytes(),
+                "pass".getBytes(StandardCharsets.UTF_8));
+        assertThat(pkcs8).as("Go's PKCS#8 form: with the public point").hasSize(138);
+        assertThat(dev.kopi.config.PemKeys.parsePrivateKey(pkcs8).getAlgorithm()).isEqualTo("EC");
         Path keyFile = tmp.resolve("k.private");
         Files.write(keyFile, files.privateKeyPem());
         List<PublicKey> keys = Sigstore.parsePublicKeys(files.publicKeyPem());
@@ -174,6 +178,12 @@ class SigstoreTest {
         String out = run("openssl", "dgst", "-sha256", "-verify", pub.toString(), "-signature",
                 tmp.resolve("sig.der").toString(), tmp.resolve("payload").toString());
         assertThat(out).contains("Verified OK");
+        // the decrypted private key is PKCS#8 openssl reads, and its public half is the .pub file
+        byte[] pkcs8 = EncryptedKeys.decrypt(dev.kopi.config.PemKeys.blocks(files.privateKeyPem()).get(0).bytes(),
+                "p".getBytes(StandardCharsets.UTF_8));
+        Path der = Files.write(tmp.resolve("k.der"), pkcs8);
+        assertThat(run("openssl", "pkey", "-inform", "DER", "-in", der.toString(), "-pubout"))
+                .isEqualTo(new String(files.publicKeyPem(), StandardCharsets.US_ASCII));
         assertThat(new String(s.untrustedPayload(), StandardCharsets.UTF_8))
                 .contains("\"docker-reference\":\"docker.io/library/busybox:latest\"");
     }
