@@ -61,13 +61,13 @@ final class GenerateSigstoreKeyCommand implements Callable<Integer> {
         Path p = Path.of(path);
         try {
             Files.readAttributes(p, "basic:isRegularFile");
-            throw ImageException.invalid("Refusing to overwrite existing " + GoStrconv.quote(path));
         } catch (NoSuchFileException e) {
-            // fine
+            return;
         } catch (IOException e) {
             throw new ImageException(ErrorCode.IO, "Error checking existence of " + GoStrconv.quote(path) + ": "
                     + LocalPaths.goError("stat", p, e), e);
         }
+        throw ImageException.invalid("Refusing to overwrite existing " + GoStrconv.quote(path));
     }
 
     /** Go's {@code os.WriteFile(path, data, mode)}: created with the mode (less the umask), else truncated. */
