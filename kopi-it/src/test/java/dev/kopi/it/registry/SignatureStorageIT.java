@@ -214,11 +214,44 @@ class SignatureStorageIT {
         assertCosignLayer(sb, "signed/img", att.path("layers").get(0), digest,
                 REGISTRY.hostPort() + "/signed/img:v1", Path.of(prefix + ".pub"));
 
+        // the same key through a --sign-by-sigstore parameter file
+        Path params = Files.writeString(sb.path("params.yaml"), "privateKeyFile: " + prefix + ".private\n"
+                + "privateKeyPassphraseFile: " + pass + "\n");
+        Path digestFile2 = sb.path("digest2");
+        sb.kopi(args("copy", REGISTRY.destArgs(), "--sign-by-sigstore", params, "--digestfile", digestFile2,
+                TestImage.MULTI.ociRef(), REGISTRY.ref("signed/img:v3"))).assertSuccess();
+        String digest2 = Files.readString(digestFile2);
+        JsonNode att2 = attachment("signed/img", digest2);
+        assertThat(att2.path("layers")).hasSize(1);
+        assertCosignLayer(sb, "signed/img", att2.path("layers").get(0), digest2,
+                REGISTRY.hostPort() + "/signed/img:v3", Path.of(prefix + ".pub"));
+
         String wrong = sb.kopi(args("copy", REGISTRY.destArgs(), "--sign-by-sigstore-private-key",
                 prefix + ".private", "--sign-passphrase-file", passphraseFile(sb, "wrong"),
                 TestImage.SINGLE.ociRef(), REGISTRY.ref("signed/img:v2"))).assertExit(1).assertOneFatalLine();
         assertThat(wrong).endsWith("initializing private key: decrypt: encrypted: decryption failed");
         assertThat(REGISTRY.hasManifest("signed/img", "v2")).isFalse();
+    }
+
+    /** Signing options that cannot work fail before anything is written, with the reason. */
+    @Test
+    void unusableSigstoreSigningIsRefusedUpFront() throws Exception {
+        Sandbox sb = new Sandbox(tmp);
+        Path fulcio = Files.writeString(sb.path("fulcio.yaml"), "fulcio:\n  fulcioURL: https://fulcio.invalid\n"
+                + "  oidcMode: interactive\n");
+        String msg = sb.kopi(args("copy", REGISTRY.destArgs(), "--sign-by-sigstore", fulcio, TestImage.SINGLE.ociRef(),
+                REGISTRY.ref("refused/img:v1"))).assertExit(1).assertOneFatalLine();
+        assertThat(msg).startsWith("Error using --sign-by-sigstore: Fulcio and Rekor");
+        Path unknown = Files.writeString(sb.path("unknown.yaml"), "privateKey: x\n");
+        msg = sb.kopi(args("copy", REGISTRY.destArgs(), "--sign-by-sigstore", unknown, TestImage.SINGLE.ociRef(),
+                REGISTRY.ref("refused/img:v1"))).assertExit(1).assertOneFatalLine();
+        assertThat(msg).startsWith("Error using --sign-by-sigstore: setting up signing using parameter file \\\""
+                + unknown + "\\\": parsing \\\"" + unknown + "\\\": yaml: unmarshal errors:");
+        msg = sb.kopi(args("copy", REGISTRY.destArgs(), "--sign-by-sigstore-private-key", sb.path("missing.private"),
+                TestImage.SINGLE.ociRef(), REGISTRY.ref("refused/img:v1"))).assertExit(1).assertOneFatalLine();
+        assertThat(msg).isEqualTo("Cannot prompt for a passphrase for key " + sb.path("missing.private")
+                + ", standard input is not a TTY");
+        assertThat(REGISTRY.tags("refused/img")).isEmpty();
     }
 
     /**
