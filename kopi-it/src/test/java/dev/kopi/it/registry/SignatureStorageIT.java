@@ -296,6 +296,12 @@ class SignatureStorageIT {
                     .assertSuccess();
             assertThat(bySkopeo.resolve("signature-1")).hasSameBinaryContentAs(skopeoSig);
 
+            // delete removes the image's lookaside signatures, for kopi as for skopeo
+            sb.skopeo(args("delete", REGISTRY.tlsArgs(), REGISTRY.ref("look/signed:v1"))).assertSuccess();
+            assertThat(skopeoSig).doesNotExist();
+            sb.kopi(args("delete", REGISTRY.tlsArgs(), REGISTRY.ref("look/copied:v1"))).assertSuccess();
+            assertThat(kopiSig).doesNotExist();
+
         } finally {
             sb.run(List.of("gpgconf", "--kill", "gpg-agent"), Sandbox.TIMEOUT);
         }
