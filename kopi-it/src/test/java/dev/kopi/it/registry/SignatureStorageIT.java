@@ -187,6 +187,14 @@ class SignatureStorageIT {
         String refused = sb.kopi(args("copy", REGISTRY.destArgs(), "dir:" + src, REGISTRY.ref("sig/refused:v1")))
                 .assertExit(1).assertOneFatalLine();
         assertThat(refused).endsWith("writing sigstore attachments is disabled by configuration");
+
+        // the global --registries.d DIR replaces $HOME's directory
+        Path explicit = Files.createDirectories(sb.path("explicit-registries.d"));
+        Files.writeString(explicit.resolve("a.yaml"), "docker:\n  " + REGISTRY.hostPort() + "/sig/explicit:\n"
+                + "    use-sigstore-attachments: true\n");
+        sb.kopi(args("--registries.d", explicit, "copy", REGISTRY.destArgs(), "dir:" + src,
+                REGISTRY.ref("sig/explicit:v1"))).assertSuccess();
+        assertThat(attachment("sig/explicit", digest).path("layers")).hasSize(1);
     }
 
     /**
