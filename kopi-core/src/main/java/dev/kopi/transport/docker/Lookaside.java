@@ -49,8 +49,9 @@ record Lookaside(String scheme, URI base) {
         String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
         String path = (u.getPath() == null ? "" : u.getPath()) + "/" + ref.path();
         try {
-            URI base = u.isOpaque() ? u
-                    : new URI(u.getScheme(), authority(u), path, u.getQuery(), u.getFragment());
+            // an opaque URL (file:relative) has no path, as in Go: the repository path alone is used
+            URI base = new URI(u.getScheme(), authority(u), path, u.isOpaque() ? null : u.getQuery(),
+                    u.getFragment());
             return new Lookaside(scheme, base);
         } catch (URISyntaxException e) {
             throw ImageException.invalid("Invalid signature storage URL " + top + ": " + e.getReason(), e);
@@ -78,9 +79,6 @@ record Lookaside(String scheme, URI base) {
         String path = (base.getPath() == null ? "" : base.getPath()) + "@" + manifestDigest.algorithm().prefix() + "="
                 + manifestDigest.encoded() + "/signature-" + (index + 1);
         try {
-            if (base.isOpaque()) {
-                return base;
-            }
             return new URI(base.getScheme(), authority(base), path, base.getQuery(), base.getFragment());
         } catch (URISyntaxException e) {
             throw new ImageException(ErrorCode.INVALID_INPUT, "signature URL for " + manifestDigest + ": "

@@ -23,6 +23,8 @@ class LookasideTest {
         "file:///srv/sigs/|busybox:latest|2|file:///srv/sigs//library/busybox@sha256=HEX/signature-3",
         "https://sigs.example:8443/base|example.com/repo@sha256:2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881|0|https://sigs.example:8443/base/repo@sha256=HEX/signature-1",
         "http://u:p@sigs.example/x|localhost:5000/a/b:c|1|http://u:p@sigs.example/x/a/b@sha256=HEX/signature-2",
+        "file:sigs|example.com/ns/repo:v1|0|file:///ns/repo@sha256=HEX/signature-1",
+        "/srv/no-scheme|example.com/ns/repo:v1|0|/srv/no-scheme/ns/repo@sha256=HEX/signature-1",
     })
     void signatureUrls(String top, String ref, int index, String want) throws Exception {
         RegistriesD c = RegistriesD.parseFile("default-docker:\n  lookaside: " + top + "\n");
