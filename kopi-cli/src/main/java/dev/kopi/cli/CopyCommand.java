@@ -66,6 +66,67 @@ final class CopyCommand implements Callable<Integer> {
     int imageParallelCopies;
     @Option(names = "--progress", paramLabel = "string", description = "Progress output: text (skopeo's lines, bars on a terminal) or json (one JSON event per line on stdout) (default \"text\")")
     String progress;
+    // ---- sigstore signing (--sign-by-sigstore-private-key); GPG signing flags sit next to these ----
+    @Option(names = "--sign-by-sigstore-private-key", paramLabel = "PATH", description = "Sign the image using a sigstore private key at PATH")
+    String signBySigstorePrivateKey;
+    // also read by --sign-by: declared once (keep one declaration when merging with the GPG signing block)
+    @Option(names = "--sign-passphrase-file", paramLabel = "PATH", description = "Read a passphrase for signing an image from PATH")
+    String signPassphraseFile;
+
+    /**
+     * The signer of {@code --sign-by-sigstore-private-key} (added to {@code signers}, after any GPG one, as
+     * containers/image orders them), as skopeo's copyOptions builds it: the passphrase from
+     * {@code --sign-passphrase-file}, else a prompt on the terminal (an empty passphrase is a valid one).
+     */
+    private void sigstoreSigners(List<dev.kopi.signature.Signer> signers) throws ImageException {
+        if (signBySigstorePrivateKey == null || signBySigstorePrivateKey.isEmpty()) {
+            return;
+        }
+        String passphrase = signPassphraseFile != null && !signPassphraseFile.isEmpty()
+                ? Passphrases.readFile(signPassphraseFile) : Passphrases.prompt(signBySigstorePrivateKey);
+        signers.add(dev.kopi.signature.sigstore.SigstoreSigner.fromPrivateKeyFile(Path.of(signBySigstorePrivateKey),
+                passphrase.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Option(names = "--sign-by-sigstore", paramLabel = "PATH", description = "Sign the image using a sigstore parameter file at PATH")
+    String signBySigstoreParamFile;
+
+    /**
+     * The signer of {@code --sign-by-sigstore} (first of all signers, as skopeo passes it in copy.Options.Signers):
+     * a parameter file with {@code privateKeyFile} (and {@code privateKeyPassphraseFile}, else a prompt). Fulcio and
+     * Rekor need services kopi does not talk to, and are refused.
+     */
+    private void sigstoreParamFileSigners(List<dev.kopi.signature.Signer> signers) throws ImageException {
+        if (signBySigstoreParamFile == null || signBySigstoreParamFile.isEmpty()) {
+            return;
+        }
+        String prefix = "Error using --sign-by-sigstore: ";
+        try {
+            dev.kopi.signature.sigstore.SigningParameters p;
+            try {
+                p = dev.kopi.signature.sigstore.SigningParameters.parseFile(Path.of(signBySigstoreParamFile));
+            } catch (ImageException e) {
+                throw new ImageException(e.code(), "setting up signing using parameter file "
+                        + dev.kopi.internal.go.GoStrconv.quote(signBySigstoreParamFile) + ": " + e.getMessage(), e);
+            }
+            if (p.fulcio() || !p.rekorUrl().isEmpty()) {
+                throw ImageException.unsupported("Fulcio and Rekor (\"fulcio\", \"rekorURL\") are not supported by"
+                        + " kopi; sign with a private key (\"privateKeyFile\")");
+            }
+            if (p.privateKeyFile().isEmpty()) {
+                throw ImageException.invalid("no private key source provided (neither a private key nor Fulcio) when"
+                        + " preparing to create sigstore signatures");
+            }
+            String passphrase = !p.privateKeyPassphraseFile().isEmpty()
+                    ? Passphrases.readFile(p.privateKeyPassphraseFile()) : Passphrases.prompt(p.privateKeyFile());
+            signers.add(dev.kopi.signature.sigstore.SigstoreSigner.fromPrivateKeyFile(Path.of(p.privateKeyFile()),
+                    passphrase.getBytes(StandardCharsets.UTF_8)));
+        } catch (ImageException e) {
+            throw new ImageException(e.code(), prefix + e.getMessage(), e);
+        }
+    }
+    // ---- end of sigstore signing ----
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "help for copy")
     boolean help;
     @Parameters(paramLabel = "IMAGE", arity = "0..*", hidden = true)
@@ -160,8 +221,11 @@ final class CopyCommand implements Callable<Integer> {
         if (dest.forceCompressFormat && compression == null) {
             throw ImageException.invalid("cannot use ForceCompressionFormat with undefined default compression format");
         }
+        List<dev.kopi.signature.Signer> signers = new ArrayList<>();
+        sigstoreParamFileSigners(signers); // first, as skopeo orders them (then --sign-by, then the private key)
+        sigstoreSigners(signers);
         CopyOptions options = new CopyOptions(srcCtx, destCtx, forced, selection, removeSignatures, preserveDigests,
-                compression, dest.compressLevel, imageParallelCopies, listener, policy);
+                compression, dest.compressLevel, imageParallelCopies, listener, policy).withSigners(signers);
         return retry.run(() -> {
             CopyResult r = Kopi.copy(srcRef, destRef, options);
             if (digestFile != null && !digestFile.isEmpty()) {

@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
         usageHelpAutoWidth = true)
 public final class Main implements Callable<Integer> {
     /** The subcommands, in the order help lists them. */
-    static final List<Class<?>> SUBCOMMANDS = List.of(CopyCommand.class, DeleteCommand.class, InspectCommand.class,
+    static final List<Class<?>> SUBCOMMANDS = List.of(CopyCommand.class, DeleteCommand.class,
+            GenerateSigstoreKeyCommand.class, InspectCommand.class,
             ListTagsCommand.class, LoginCommand.class, LogoutCommand.class,
             ManifestDigestCommand.class,
             CommandLine.HelpCommand.class, CompletionCommand.class, GenerateManCommand.class);

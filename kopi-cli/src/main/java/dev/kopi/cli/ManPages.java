@@ -23,6 +23,7 @@ final class ManPages {
             "copy", "SOURCE-IMAGE DESTINATION-IMAGE",
             "inspect", "IMAGE-NAME",
             "delete", "IMAGE-NAME",
+            "generate-sigstore-key", "--output-prefix PREFIX",
             "list-tags", "SOURCE-IMAGE",
             "login", "REGISTRY",
             "logout", "REGISTRY",

@@ -73,7 +73,7 @@ class CompletionTest {
     @ParameterizedTest(name = "[{0}]")
     @CsvSource(delimiter = '|', value = {
         // command names (hidden ones, completion and generate-man, are not offered)
-        "'kopi '|copy delete inspect list-tags login logout manifest-digest help",
+        "'kopi '|copy delete generate-sigstore-key inspect list-tags login logout manifest-digest help",
         "kopi co|copy",
         "kopi l|list-tags login logout",
         "kopi --debug i|inspect",
@@ -128,7 +128,7 @@ class CompletionTest {
         assertThat(r.code()).as(r.err()).isZero();
         try (var files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString()).sorted()).containsExactly("kopi-copy.1",
-                    "kopi-delete.1", "kopi-inspect.1", "kopi-list-tags.1", "kopi-login.1", "kopi-logout.1",
+                    "kopi-delete.1", "kopi-generate-sigstore-key.1", "kopi-inspect.1", "kopi-list-tags.1", "kopi-login.1", "kopi-logout.1",
                     "kopi-manifest-digest.1", "kopi.1");
         }
         String copy = Files.readString(dir.resolve("kopi-copy.1"));

@@ -25,20 +25,23 @@ final class DockerImageDestination implements ImageDestination {
     private static final DestinationCapabilities CAPABILITIES = new DestinationCapabilities(
             List.of(MediaTypes.OCI_MANIFEST, MediaTypes.DOCKER_V2S2, MediaTypes.DOCKER_V2S1_SIGNED,
                     MediaTypes.DOCKER_V2S1, MediaTypes.DOCKER_V2_LIST, MediaTypes.OCI_INDEX),
-            LayerCompression.COMPRESS, true, false, false, true, true);
+            LayerCompression.COMPRESS, true, false, true, true, true);
 
     private final DockerImageReference ref;
     private final RegistryClient client;
     private final boolean precomputeDigests;
     private final java.nio.file.Path tmpDir;
+    private final dev.kopi.config.RegistriesD registriesD;
+    private Digest manifestDigest;
 
     /**
      * @param precomputeDigests {@code --dest-precompute-digests}: a blob of unknown digest is spooled to a file in
      *     {@code tmpDir} and digested first, and not uploaded when the registry has it
      */
     DockerImageDestination(DockerImageReference ref, RegistryClient client, boolean precomputeDigests,
-            java.nio.file.Path tmpDir) {
+            java.nio.file.Path tmpDir, dev.kopi.config.RegistriesD registriesD) {
         this.ref = ref;
+        this.registriesD = registriesD;
         this.client = client;
         this.precomputeDigests = precomputeDigests;
         this.tmpDir = tmpDir;
@@ -133,14 +136,31 @@ final class DockerImageDestination implements ImageDestination {
             target = Manifests.digest(manifest).toString();
         }
         client.putManifest(manifest, mediaType, target);
+        if (instance.isEmpty()) {
+            manifestDigest = Manifests.digest(manifest);
+        }
     }
 
+    /**
+     * Sigstore signatures become attachments (registries.d {@code use-sigstore-attachments}), the others go to the
+     * lookaside staging storage of registries.d ({@code file://} only), as containers/image writes them.
+     */
     @Override
     public void putSignatures(List<Signature> signatures, Optional<Digest> instance) throws IOException {
-        if (!signatures.isEmpty()) {
-            throw ImageException.unsupported("Pushing signatures to a Docker registry is not supported, and there is"
-                    + " no applicable signature storage configured");
+        Digest digest = instance.orElse(manifestDigest);
+        if (digest == null) {
+            throw new ImageException(dev.kopi.error.ErrorCode.IO, "Unknown manifest digest, can't add signatures");
         }
+        if (signatures.isEmpty()) {
+            return;
+        }
+        DockerSignatures.of(client, ref.ref(), registriesD, true).write(signatures, digest);
+    }
+
+    /** As containers/image: the registry is reached (ping); lookaside storage always has a location. */
+    @Override
+    public void checkSignaturesSupported() throws IOException {
+        client.ping();
     }
 
     @Override

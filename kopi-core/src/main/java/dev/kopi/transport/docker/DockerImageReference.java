@@ -1,6 +1,7 @@
 package dev.kopi.transport.docker;
 
 
+import dev.kopi.digest.Digest;
 import dev.kopi.error.ImageException;
 import dev.kopi.error.InvalidReferenceException;
 import dev.kopi.internal.go.GoStrconv;
@@ -114,8 +115,10 @@ public final class DockerImageReference implements dev.kopi.transport.ImageRefer
 
     @Override
     public ImageDestination newImageDestination(ImageContext ctx) throws IOException {
+        dev.kopi.config.RegistriesD registriesD = dev.kopi.config.RegistriesD.load(dev.kopi.config.Env.system(),
+                ctx.registriesDir());
         return new DockerImageDestination(this, RegistryClients.forReference(ref, ctx, true),
-                ctx.dockerPushPrecomputeDigests(), ctx.tmpDir());
+                ctx.dockerPushPrecomputeDigests(), ctx.tmpDir(), registriesD);
     }
 
     /** Deletes the manifest the reference names (a tag is resolved to its digest first), as skopeo delete does. */
@@ -125,8 +128,13 @@ public final class DockerImageReference implements dev.kopi.transport.ImageRefer
             throw ImageException.invalid("Docker reference without a tag or digest cannot be deleted");
         }
         // containers/image asks for "*": docker/distribution wants "delete", quay.io "push", and both accept "*"
+        dev.kopi.config.RegistriesD registriesD = dev.kopi.config.RegistriesD.load(dev.kopi.config.Env.system(),
+                ctx.registriesDir());
         try (RegistryClient c = RegistryClients.forReference(ref, ctx, "*")) {
-            c.deleteImage(tagOrDigest(), ref.toString());
+            DockerSignatures sigs = DockerSignatures.of(c, ref, registriesD, true);
+            Digest deleted = c.deleteImage(tagOrDigest(), ref.toString());
+            // as containers/image: the lookaside signatures of the deleted manifest go too
+            sigs.deleteLookaside(deleted, 0);
         }
     }
 

@@ -1,6 +1,9 @@
 package dev.kopi.transport.docker;
 
 import dev.kopi.blob.BlobInfo;
+import dev.kopi.config.Env;
+import dev.kopi.config.RegistriesD;
+import dev.kopi.reference.DockerReference;
 import dev.kopi.blob.BlobStream;
 import dev.kopi.digest.Digest;
 import dev.kopi.error.ImageException;
@@ -20,25 +23,32 @@ import java.util.Optional;
 final class DockerImageSource implements ImageSource {
     private final DockerImageReference ref;
     private final RegistryClient client;
+    private final DockerReference physicalRef;
+    private final RegistriesD registriesD;
 
     private RawManifest prefetched;
 
-    DockerImageSource(DockerImageReference ref, RegistryClient client) {
+    DockerImageSource(DockerImageReference ref, RegistryClient client, DockerReference physicalRef,
+            RegistriesD registriesD) {
         this.ref = ref;
         this.client = client;
+        this.physicalRef = physicalRef;
+        this.registriesD = registriesD;
     }
 
     /**
      * Opens the image at the first pull source (registries.conf mirrors, then the primary location) whose
      * registry has the manifest, as containers/image's newImageSource does: the manifest is read here, so a
      * missing image or refused credentials fail the opening. With one pull source its error is returned as is;
-     * with mirrors, the mirrors' errors are listed before the primary location's.
+     * with mirrors, the mirrors' errors are listed before the primary location's. registries.d is read first (an
+     * invalid one fails the opening, as in containers/image).
      */
     static DockerImageSource open(DockerImageReference ref, dev.kopi.transport.ImageContext ctx) throws IOException {
+        RegistriesD registriesD = RegistriesD.load(Env.system(), ctx.registriesDir());
         String tagOrDigest = ref.tagOrDigest();
         String suffix = ref.ref().tag().map(t -> ":" + t).orElse("")
                 + ref.ref().digest().map(d -> "@" + d).orElse("");
-        java.util.List<RegistryClient> clients = RegistryClients.pullSources(ref.ref(), ctx);
+        java.util.List<RegistryClients.PullClient> clients = RegistryClients.pullSources(ref.ref(), ctx);
         if (clients.isEmpty()) {
             throw new ImageException(dev.kopi.error.ErrorCode.IO,
                     "Internal error: newImageSource returned without trying any endpoint");
@@ -46,13 +56,13 @@ final class DockerImageSource implements ImageSource {
         java.util.List<String> failures = new java.util.ArrayList<>();
         IOException last = null;
         for (int i = 0; i < clients.size(); i++) {
-            RegistryClient c = clients.get(i);
+            RegistryClient c = clients.get(i).client();
             try {
                 RawManifest m = c.fetchManifest(tagOrDigest);
-                DockerImageSource s = new DockerImageSource(ref, c);
+                DockerImageSource s = new DockerImageSource(ref, c, clients.get(i).reference(), registriesD);
                 s.prefetched = m;
                 for (int j = i + 1; j < clients.size(); j++) {
-                    clients.get(j).close();
+                    clients.get(j).client().close();
                 }
                 return s;
             } catch (IOException e) {
@@ -66,7 +76,7 @@ final class DockerImageSource implements ImageSource {
         if (clients.size() == 1) {
             throw last;
         }
-        RegistryClient primary = clients.get(clients.size() - 1);
+        RegistryClient primary = clients.get(clients.size() - 1).client();
         throw ImageException.wrap("(Mirrors also failed: " + String.join("\n", failures) + "): " + primary.name()
                 + suffix, last);
     }
@@ -110,9 +120,25 @@ final class DockerImageSource implements ImageSource {
         return new BlobStream(client.openBlob(info.digest(), info.size()), info.size());
     }
 
+    /**
+     * Lookaside signatures (registries.d) of the manifest, then its sigstore attachments when registries.d enables
+     * them, read at the physical location (a mirror's, when the image came from one).
+     */
     @Override
-    public List<Signature> fetchSignatures(Optional<Digest> instance) {
-        return List.of();
+    public List<Signature> fetchSignatures(Optional<Digest> instance) throws IOException {
+        return DockerSignatures.of(client, physicalRef, registriesD, false).read(manifestDigest(instance));
+    }
+
+    /** The instance digest, else the reference's sha256 digest, else the digest of the manifest. */
+    private Digest manifestDigest(Optional<Digest> instance) throws IOException {
+        if (instance.isPresent()) {
+            return instance.get();
+        }
+        Optional<Digest> d = ref.ref().digest();
+        if (d.isPresent() && d.get().algorithm() == dev.kopi.digest.DigestAlgorithm.SHA256) {
+            return d.get();
+        }
+        return Manifests.digest(fetchManifest(Optional.empty()).bytes());
     }
 
     @Override

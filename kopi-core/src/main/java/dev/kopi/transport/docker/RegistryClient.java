@@ -81,6 +81,8 @@ public final class RegistryClient implements Closeable {
     private final boolean insecure;
     private final String userAgent;
     private final Map<String, Token> tokens = new ConcurrentHashMap<>();
+    private final java.util.function.Supplier<TlsSettings> tls;
+    private HttpClient lookasideHttp;
     private volatile String scheme;
     private volatile List<Challenge> challenges = List.of();
 
@@ -101,6 +103,7 @@ public final class RegistryClient implements Closeable {
         this.registryToken = registryToken == null ? "" : registryToken;
         this.insecure = insecure;
         this.userAgent = userAgent;
+        this.tls = tls;
         this.http = HttpClient.builder()
                 .connectTimeout(Duration.ofSeconds(30))
                 .readTimeout(Duration.ofMinutes(5))
@@ -439,6 +442,88 @@ public final class RegistryClient implements Closeable {
         }
     }
 
+    /**
+     * GET a manifest by tag or digest; empty when the registry says it does not exist (containers/image's
+     * isManifestUnknownError: MANIFEST_UNKNOWN, an UNKNOWN error saying "not found", or a bare 404).
+     */
+    public Optional<RawManifest> fetchManifestIfPresent(String tagOrDigest) throws IOException {
+        try (Response res = request("GET", repoPath() + "/manifests/" + tagOrDigest, manifestAccept(), null)) {
+            if (res.status() != 200) {
+                RegistryHttpException err = RegistryErrors.toError(res);
+                if (isManifestUnknown(err)) {
+                    Log.debug(() -> "Fetching manifest " + tagOrDigest + " failed, assuming it does not exist: "
+                            + err.getMessage());
+                    return Optional.empty();
+                }
+                throw ImageException.wrap("reading manifest " + tagOrDigest + " in " + name(), err);
+            }
+            byte[] b = SizeLimits.readAtMost(res.body(), SizeLimits.MANIFEST, "manifest " + tagOrDigest);
+            String ct = res.headers().firstValue("Content-Type").orElse("");
+            int semi = ct.indexOf(';');
+            return Optional.of(new RawManifest(b, (semi < 0 ? ct : ct.substring(0, semi)).trim()));
+        }
+    }
+
+    private static boolean isManifestUnknown(RegistryHttpException e) {
+        String code = e.registryCode().orElse("");
+        if (code.equals("MANIFEST_UNKNOWN")) {
+            return true;
+        }
+        if (code.equals("UNKNOWN") && e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("not found")) {
+            return true;
+        }
+        return e.status() == 404 && (e.kind() == RegistryHttpException.Kind.UNEXPECTED_STATUS
+                || e.kind() == RegistryHttpException.Kind.UNPARSED);
+    }
+
+    /**
+     * A small blob's bytes (at most {@code max}), checked against its digest (containers/image's
+     * getOCIDescriptorContents).
+     */
+    public byte[] fetchBlobBytes(Digest digest, long size, int max) throws IOException {
+        byte[] payload;
+        try (InputStream in = openBlob(digest, size)) {
+            payload = SizeLimits.readAtMost(in, max, "blob " + digest);
+        } catch (ImageException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith("reading blob ")) {
+                throw e;
+            }
+            throw ImageException.wrap("reading blob " + digest + " in " + name(), e);
+        }
+        Digest actual = Digest.compute(digest.algorithm(), payload);
+        if (!actual.equals(digest)) {
+            throw new ImageException(ErrorCode.DIGEST_MISMATCH, "digest mismatch, expected \"" + digest + "\", got \""
+                    + actual + "\"");
+        }
+        return payload;
+    }
+
+    /**
+     * A plain GET of a URL outside the registry API (a lookaside signature), with this registry's TLS settings and
+     * no credentials, following redirects.
+     */
+    public Response getUnauthenticated(URI uri) throws IOException {
+        Log.debug(() -> "GET " + Log.redact(uri.toString()));
+        HttpClient c;
+        synchronized (this) {
+            if (lookasideHttp == null) {
+                lookasideHttp = HttpClient.builder()
+                        .connectTimeout(Duration.ofSeconds(30))
+                        .readTimeout(Duration.ofMinutes(5))
+                        .userAgent(userAgent)
+                        .tls(hostPort -> tls.get())
+                        .allowPlainHttp(true)
+                        .build();
+            }
+            c = lookasideHttp;
+        }
+        try {
+            return c.send(Request.builder("GET", uri).followRedirects(true).build());
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
     /** HEAD a manifest: its digest (Docker-Content-Digest), or empty when the registry does not have it. */
     public Optional<Digest> headManifest(String tagOrDigest) throws IOException {
         try (Response res = request("HEAD", repoPath() + "/manifests/" + tagOrDigest, manifestAccept(), null)) {
@@ -472,8 +557,10 @@ public final class RegistryClient implements Closeable {
     /**
      * Deletes the image {@code tagOrDigest} names as containers/image's deleteImage does: GET the manifest, DELETE
      * it by the digest of what came back. {@code refName} names the reference in errors.
+     *
+     * @return the digest of the deleted manifest
      */
-    public void deleteImage(String tagOrDigest, String refName) throws IOException {
+    public Digest deleteImage(String tagOrDigest, String refName) throws IOException {
         byte[] manifest;
         try (Response res = request("GET", repoPath() + "/manifests/" + tagOrDigest, manifestAccept(), null)) {
             if (res.status() == 404) {
@@ -498,6 +585,7 @@ public final class RegistryClient implements Closeable {
             }
             res.discard(SizeLimits.ERROR_BODY);
         }
+        return digest;
     }
 
     /** DELETE a manifest by digest. */
@@ -712,5 +800,10 @@ public final class RegistryClient implements Closeable {
     @Override
     public void close() {
         http.close();
+        synchronized (this) {
+            if (lookasideHttp != null) {
+                lookasideHttp.close();
+            }
+        }
     }
 }

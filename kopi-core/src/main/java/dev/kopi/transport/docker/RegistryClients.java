@@ -53,15 +53,20 @@ public final class RegistryClients {
      * The clients to try for reading {@code ref}, in order: registries.conf mirrors (as their pull-from-mirror
      * settings allow), then the primary location.
      */
-    public static List<RegistryClient> pullSources(DockerReference ref, ImageContext ctx) throws IOException {
+    public static List<PullClient> pullSources(DockerReference ref, ImageContext ctx) throws IOException {
         Env env = Env.system();
         RegistriesConf conf = RegistriesConf.load(env, ctx.registriesConf());
         conf.checkNotBlocked(ref.name());
-        List<RegistryClient> out = new ArrayList<>();
+        List<PullClient> out = new ArrayList<>();
         for (RegistriesConf.PullSource p : conf.pullSources(ref)) {
-            out.add(client(env, conf, p.reference(), p.endpoint().insecure(), ctx, "pull"));
+            out.add(new PullClient(client(env, conf, p.reference(), p.endpoint().insecure(), ctx, "pull"),
+                    p.reference()));
         }
         return out;
+    }
+
+    /** A client for one pull source and the reference it reads there (the physical reference). */
+    public record PullClient(RegistryClient client, DockerReference reference) {
     }
 
     private static RegistryClient client(Env env, RegistriesConf conf, DockerReference ref, boolean confInsecure,
