@@ -83,6 +83,8 @@ public final class RegistryClient implements Closeable {
     private final Map<String, Token> tokens = new ConcurrentHashMap<>();
     private volatile String scheme;
     private volatile List<Challenge> challenges = List.of();
+    private volatile boolean shared;
+    private volatile RegistrySession session;
 
     /**
      * @param registry host[:port] as in the reference ({@code docker.io} is reached at registry-1.docker.io)
@@ -709,8 +711,29 @@ public final class RegistryClient implements Closeable {
         return tags;
     }
 
+    /** Marks this client as owned by a {@link RegistrySession}: {@link #close()} then leaves it open. */
+    void markShared() {
+        shared = true;
+    }
+
+    /** The session that shares this client, bound when it was made; null for a client of its own. */
+    RegistrySession session() {
+        return session;
+    }
+
+    void session(RegistrySession s) {
+        session = s;
+    }
+
+    /** Closes a shared client (its session does this). */
+    void closeShared() {
+        http.close();
+    }
+
     @Override
     public void close() {
-        http.close();
+        if (!shared) {
+            http.close();
+        }
     }
 }
