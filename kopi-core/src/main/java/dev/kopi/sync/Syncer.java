@@ -112,8 +112,21 @@ public final class Syncer {
         long t0 = System.nanoTime();
         checkTransports(options.sourceTransport(), options.destinationTransport());
         CopyOptions base = options.copy();
-        List<SourceGroup> groups = options.retry().run(() -> new SyncPlanner(listener)
-                .plan(source, options.sourceTransport(), base.sourceContext()));
+        RegistrySession session = RegistrySession.open();
+        try {
+            return run(source, destination, base, session, t0);
+        } finally {
+            session.close();
+        }
+    }
+
+    private SyncResult run(String source, String destination, CopyOptions base, RegistrySession session, long t0)
+            throws IOException {
+        List<SourceGroup> groups;
+        try (RegistrySession.Binding b = session.bind()) {
+            groups = options.retry().run(() -> new SyncPlanner(listener)
+                    .plan(source, options.sourceTransport(), base.sourceContext()));
+        }
         if (options.dryRun()) {
             log(Level.WARNING, "Running in dry-run mode", Map.of());
         }
@@ -141,7 +154,7 @@ public final class Syncer {
         });
         Semaphore slots = new Semaphore(jobs);
         long deduplicated;
-        try (RegistrySession session = RegistrySession.open()) {
+        try {
             try {
                 for (int n = 0; n < items.size() && fatal.get() == null; n++) {
                     Item item = items.get(n);

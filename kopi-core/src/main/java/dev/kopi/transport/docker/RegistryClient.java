@@ -711,6 +711,25 @@ public final class RegistryClient implements Closeable {
         return tags;
     }
 
+    /**
+     * Takes over another client's ping of the same registry (scheme and auth challenges), so a session pings each
+     * registry once rather than once per repository.
+     */
+    void adoptPing(RegistryClient other) {
+        synchronized (other) {
+            if (other.scheme != null && scheme == null && other.endpoint.equals(endpoint)
+                    && other.insecure == insecure) {
+                challenges = other.challenges;
+                scheme = other.scheme;
+            }
+        }
+    }
+
+    /** Whether {@link #ping()} has succeeded. */
+    synchronized boolean pinged() {
+        return scheme != null;
+    }
+
     /** Marks this client as owned by a {@link RegistrySession}: {@link #close()} then leaves it open. */
     void markShared() {
         shared = true;

@@ -70,6 +70,16 @@ public final class RegistrySession implements AutoCloseable {
             made.markShared();
             return made;
         });
+        if (!c.pinged()) {
+            for (RegistryClient other : clients.values()) {
+                if (other != c && other.pinged()) {
+                    c.adoptPing(other);
+                    if (c.pinged()) {
+                        break;
+                    }
+                }
+            }
+        }
         return c;
     }
 
