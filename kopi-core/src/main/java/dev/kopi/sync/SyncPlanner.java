@@ -36,10 +36,15 @@ final class SyncPlanner {
      * @param refs the images, in order
      * @param context how to reach them
      * @param dirBasePath the directory given as source ({@code --src dir}), else null
+     * @param ociLayout the layout given as source ({@code --src oci}, a kopi extension), else null
      */
-    record SourceGroup(List<ImageReference> refs, ImageContext context, String dirBasePath) {
+    record SourceGroup(List<ImageReference> refs, ImageContext context, String dirBasePath, String ociLayout) {
         SourceGroup {
             refs = List.copyOf(refs);
+        }
+
+        SourceGroup(List<ImageReference> refs, ImageContext context, String dirBasePath) {
+            this(refs, context, dirBasePath, null);
         }
     }
 
@@ -62,6 +67,7 @@ final class SyncPlanner {
             case "docker" -> List.of(fromDocker(source, ctx));
             case "dir" -> List.of(fromDir(source, ctx));
             case "yaml" -> fromYaml(source, ctx);
+            case "oci" -> List.of(fromOci(source, ctx));
             default -> throw ImageException.invalid(GoStrconv.quote(transport) + " is not a valid source transport");
         };
     }
@@ -162,6 +168,28 @@ final class SyncPlanner {
                 return;
             }
         }
+    }
+
+    /** Every image of an OCI layout that has a name ({@code org.opencontainers.image.ref.name}), in index order. */
+    private SourceGroup fromOci(String source, ImageContext ctx) throws IOException {
+        Path p = Path.of(source);
+        if (!Files.isDirectory(p)) {
+            throw ImageException.notFound("Invalid source directory specified: "
+                    + LocalPaths.goError("stat", p, new java.nio.file.NoSuchFileException(source)));
+        }
+        dev.kopi.transport.oci.OciLayout layout = dev.kopi.transport.oci.OciLayout.at(p, ctx.ociSharedBlobDir());
+        List<ImageReference> refs = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (dev.kopi.manifest.Descriptor d : layout.readIndex().instances()) {
+            String name = d.annotations().get(dev.kopi.transport.oci.OciLayout.REF_NAME);
+            if (name != null && !name.isEmpty() && seen.add(name)) {
+                refs.add(dev.kopi.transport.Transports.parseImageName("oci:" + source + ":" + name));
+            }
+        }
+        if (refs.isEmpty()) {
+            throw ImageException.notFound("No images to sync found in " + GoStrconv.quote(source));
+        }
+        return new SourceGroup(refs, ctx, null, source);
     }
 
     private List<SourceGroup> fromYaml(String source, ImageContext ctx) throws IOException {

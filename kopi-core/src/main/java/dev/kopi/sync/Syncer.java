@@ -91,13 +91,13 @@ public final class Syncer {
         if (src == null || src.isEmpty()) {
             throw ImageException.invalid("A source transport must be specified");
         }
-        if (!List.of("docker", "dir", "yaml").contains(src)) {
+        if (!List.of("docker", "dir", "yaml", "oci").contains(src)) {
             throw ImageException.invalid(GoStrconv.quote(src) + " is not a valid source transport");
         }
         if (dest == null || dest.isEmpty()) {
             throw ImageException.invalid("A destination transport must be specified");
         }
-        if (!List.of("docker", "dir").contains(dest)) {
+        if (!List.of("docker", "dir", "oci").contains(dest)) {
             throw ImageException.invalid(GoStrconv.quote(dest) + " is not a valid destination transport");
         }
         if (src.equals("dir") && dest.equals("dir")) {
@@ -146,7 +146,8 @@ public final class Syncer {
         ImageOutcome[] outcomes = new ImageOutcome[items.size()];
         AtomicReference<ImageException> fatal = new AtomicReference<>();
         List<Future<?>> running = new java.util.concurrent.CopyOnWriteArrayList<>();
-        int jobs = Math.max(1, options.jobs());
+        // Images written into one OCI layout share its index.json: one at a time (its blobs are still shared).
+        int jobs = options.destinationTransport().equals("oci") ? 1 : Math.max(1, options.jobs());
         ExecutorService pool = Executors.newFixedThreadPool(jobs, r -> {
             Thread t = new Thread(r, "kopi-sync");
             t.setDaemon(true);
@@ -160,7 +161,10 @@ public final class Syncer {
                     Item item = items.get(n);
                     ImageReference destRef;
                     try {
-                        destRef = destinationReference(destinationName(item, destination), options.destinationTransport());
+                        destRef = options.destinationTransport().equals("oci")
+                                ? ociDestination(destination, destinationName(item, ""))
+                                : destinationReference(destinationName(item, destination),
+                                        options.destinationTransport());
                     } catch (ImageException e) {
                         fatal.compareAndSet(null, e);
                         break;
@@ -320,17 +324,24 @@ public final class Syncer {
      * platform) without conversion. The trust policy must allow the source. Anything else: empty (copy it).
      */
     private Optional<Digest> upToDate(ImageReference src, ImageReference dest, CopyOptions copy) throws IOException {
-        if (!options.skipUpToDate() || !dest.transport().name().equals("docker") || !copy.signers().isEmpty()) {
+        String destTransport = dest.transport().name();
+        if (!options.skipUpToDate() || !(destTransport.equals("docker") || destTransport.equals("oci"))
+                || !copy.signers().isEmpty()) {
             return Optional.empty();
         }
         if (copy.multiArch() != MultiArch.SYSTEM && copy.multiArch() != MultiArch.ALL) {
             return Optional.empty();
         }
-        DockerReference destName = dest.dockerReference().orElse(null);
-        if (destName == null) {
-            return Optional.empty();
+        Optional<Digest> there;
+        if (destTransport.equals("docker")) {
+            DockerReference destName = dest.dockerReference().orElse(null);
+            if (destName == null) {
+                return Optional.empty();
+            }
+            there = DockerRegistry.destinationManifestDigest(destName, copy.destinationContext());
+        } else {
+            there = localManifestDigest(dest, copy.destinationContext());
         }
-        Optional<Digest> there = DockerRegistry.destinationManifestDigest(destName, copy.destinationContext());
         if (there.isEmpty()) {
             return Optional.empty();
         }
@@ -371,11 +382,32 @@ public final class Syncer {
         return there;
     }
 
+    /** The digest of the manifest a local destination (an OCI layout) already has under the name, if any. */
+    private static Optional<Digest> localManifestDigest(ImageReference dest, ImageContext ctx) throws IOException {
+        if (!Files.exists(Path.of(dest.stringWithinTransport().substring(0,
+                dest.stringWithinTransport().indexOf(':'))).resolve("index.json"))) {
+            return Optional.empty();
+        }
+        try (ImageSource s = dest.newImageSource(ctx)) {
+            return Optional.of(Manifests.digest(s.fetchManifest(Optional.empty()).bytes()));
+        } catch (ImageException e) {
+            if (e.code() == ErrorCode.NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
     /** skopeo's destination naming: the source's name (its last component unless scoped) under DESTINATION. */
     private String destinationName(Item item, String destination) {
         ImageReference ref = item.ref();
         String suffix;
-        if (item.group().dirBasePath() == null) {
+        if (item.group().ociLayout() != null) {
+            // oci:LAYOUT:NAME: a NAME with a tag (app:v1) stays as it is; a bare tag (v1) is named after the layout.
+            String within = ref.stringWithinTransport();
+            String refName = within.substring(within.indexOf(':') + 1);
+            suffix = refName.contains(":") ? refName : goBase(item.group().ociLayout()) + ":" + refName;
+        } else if (item.group().dirBasePath() == null) {
             suffix = ref.dockerReference().map(DockerReference::toString).orElse(ref.stringWithinTransport());
         } else {
             String base = item.group().dirBasePath();
@@ -405,6 +437,22 @@ public final class Syncer {
         }
         int i = s.lastIndexOf('/');
         return i >= 0 ? s.substring(i + 1) : s;
+    }
+
+    /**
+     * {@code oci:LAYOUT:NAME} (a kopi extension): every image of the run goes into one layout, sharing its blobs,
+     * named by what would have been its path below a registry destination ({@code app:v1}, or scoped
+     * {@code quay.io/org/app:v1}).
+     */
+    static ImageReference ociDestination(String layout, String name) throws ImageException {
+        String n = name.startsWith("/") ? name.substring(1) : name;
+        String within = layout + ":" + n;
+        try {
+            return dev.kopi.transport.Transports.parseImageName("oci:" + within);
+        } catch (ImageException e) {
+            throw new ImageException(e.code(), "Cannot obtain a valid image reference for transport \"oci\" and"
+                    + " reference " + GoStrconv.quote(within) + ": " + e.getMessage(), e);
+        }
     }
 
     /** skopeo's destinationReference: a registry name, or a new directory (an existing one is refused). */

@@ -379,4 +379,39 @@ class SyncIT {
                 .contains("msg=\"Would have synced 1 images from 1 sources\"");
         assertThat(dirImages(tmp.resolve("semver"))).isEmpty();
     }
+
+    /**
+     * Issue 8, item 8: sync into and out of one OCI layout (skopeo refuses {@code --dest oci}); the layout holds
+     * every image under its name with one shared blob store, skopeo reads what kopi wrote, a re-run only skips,
+     * and syncing the layout back to a registry gives the same names and digests.
+     */
+    @Test
+    void syncToAndFromOciLayouts() throws IOException {
+        Sandbox sb = new Sandbox(tmp.resolve("sb"));
+        Path layout = tmp.resolve("layout");
+        CommandResult refused = sb.skopeo("sync", "--src", "docker", "--dest", "oci", "--src-tls-verify=false",
+                src("ns/app"), layout.toString());
+        assertThat(fatal(refused)).isEqualTo("\"oci\" is not a valid destination transport");
+        sb.kopi("sync", "--src", "docker", "--dest", "oci", "--src-tls-verify=false", src("ns/app"),
+                layout.toString()).assertSuccess();
+        Map<String, String> inLayout = new TreeMap<>();
+        RegistryCli.JSON.readTree(layout.resolve("index.json").toFile()).path("manifests").forEach(m ->
+                inLayout.put(m.path("annotations").path("org.opencontainers.image.ref.name").asText(),
+                        m.path("digest").asText()));
+        assertThat(inLayout).containsOnlyKeys("app:single", "app:multi", "app:index")
+                .containsEntry("app:single", headDigest(SRC, "ns/app", "single"))
+                .containsEntry("app:multi", headDigest(SRC, "ns/app", "multi"));
+        for (String name : inLayout.keySet()) {
+            sb.skopeo("inspect", "--raw", "oci:" + layout + ":" + name).assertSuccess();
+        }
+        CommandResult again = sb.kopi("sync", "--src", "docker", "--dest", "oci", "--src-tls-verify=false",
+                src("ns/app"), layout.toString()).assertSuccess();
+        assertThat(again.stdout().lines().toList()).hasSize(3)
+                .allSatisfy(l -> assertThat(l).startsWith("Skipping oci:" + layout + ":app:")
+                        .endsWith(": already up to date"));
+
+        sb.kopi("sync", "--src", "oci", "--dest", "docker", "--dest-tls-verify=false", layout.toString(),
+                DST.hostPort() + "/fromoci").assertSuccess();
+        assertThat(registryImages(DST, "fromoci")).isEqualTo(inLayout);
+    }
 }
