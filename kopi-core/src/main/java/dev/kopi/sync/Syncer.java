@@ -114,14 +114,14 @@ public final class Syncer {
         CopyOptions base = options.copy();
         RegistrySession session = RegistrySession.open();
         try {
-            return run(source, destination, base, session, t0);
+            return run(source, destination, base, session, dev.kopi.transport.LocalBlobs.open(), t0);
         } finally {
             session.close();
         }
     }
 
-    private SyncResult run(String source, String destination, CopyOptions base, RegistrySession session, long t0)
-            throws IOException {
+    private SyncResult run(String source, String destination, CopyOptions base, RegistrySession session,
+            dev.kopi.transport.LocalBlobs localBlobs, long t0) throws IOException {
         List<SourceGroup> groups;
         try (RegistrySession.Binding b = session.bind()) {
             groups = options.retry().run(() -> new SyncPlanner(listener)
@@ -192,7 +192,7 @@ public final class Syncer {
                     int slot = n;
                     Writer df = digests;
                     running.add(pool.submit(() -> {
-                        try (RegistrySession.Binding b = session.bind()) {
+                        try (RegistrySession.Binding b = session.bind(); AutoCloseable l = localBlobs.bind()) {
                             outcomes[slot] = syncOne(item, destRef, image, df, fatal);
                             if (outcomes[slot].status() == Status.FAILED && !options.keepGoing()) {
                                 // Stop the others: an interrupted copy leaves its destination as it was.
@@ -200,9 +200,12 @@ public final class Syncer {
                                     f.cancel(true);
                                 }
                             }
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e); // syncOne reports its failures; closing cannot fail
                         } finally {
                             slots.release();
                         }
+                        return null;
                     }));
                 }
                 for (Future<?> f : new ArrayList<>(running)) {
@@ -227,7 +230,7 @@ public final class Syncer {
             } finally {
                 pool.shutdownNow();
             }
-            deduplicated = session.blobsDeduplicated();
+            deduplicated = session.blobsDeduplicated() + localBlobs.reused();
         } finally {
             if (digests != null) {
                 try {
