@@ -19,7 +19,7 @@ class SyncerTest {
     @CsvSource(delimiter = '|', value = {
         "docker | docker | ",
         " | docker | A source transport must be specified",
-        "oci | docker | \"oci\" is not a valid source transport",
+        "docker-archive | docker | \"docker-archive\" is not a valid source transport",
         "docker | | A destination transport must be specified",
         "docker | yaml | \"yaml\" is not a valid destination transport",
         "dir | dir | sync from 'dir' to 'dir' not implemented, consider using rsync instead",
