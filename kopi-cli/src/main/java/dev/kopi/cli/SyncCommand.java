@@ -73,6 +73,10 @@ final class SyncCommand implements Callable<Integer> {
     int jobs;
     @Option(names = "--shard", paramLabel = "I/N", description = "Handle only shard I of N (0 <= I < N): N workers with the same arguments cover every image exactly once")
     String shard;
+    @Option(names = "--include-tags", paramLabel = "REGEX", description = "Only images whose tag contains a match of REGEX")
+    String includeTags;
+    @Option(names = "--exclude-tags", paramLabel = "REGEX", description = "Leave out images whose tag contains a match of REGEX")
+    String excludeTags;
     @Option(names = "--output", paramLabel = "string", description = "Summary format: text (log lines) or json (one JSON document on stdout, no progress lines) (default \"text\")")
     String output;
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "help for sync")
@@ -141,6 +145,8 @@ final class SyncCommand implements Callable<Integer> {
                 .shard(shard == null ? Shard.ALL : Shard.parse(shard))
                 .retry(retry.policy())
                 .listener(printer)
+                .includeTags(regex("--include-tags", includeTags))
+                .excludeTags(regex("--exclude-tags", excludeTags))
                 .build();
         SyncResult result;
         try {
@@ -151,6 +157,18 @@ final class SyncCommand implements Callable<Integer> {
         }
         printer.summary(result);
         return 0;
+    }
+
+    private static java.util.regex.Pattern regex(String flag, String value) throws ImageException {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return java.util.regex.Pattern.compile(value);
+        } catch (java.util.regex.PatternSyntaxException e) {
+            throw ImageException.invalid("invalid " + flag + " regular expression " + dev.kopi.internal.go.GoStrconv
+                    .quote(value) + ": " + e.getDescription());
+        }
     }
 
     /** Renders the sync's events: skopeo's log lines on stderr, each image's copy lines on stdout. */

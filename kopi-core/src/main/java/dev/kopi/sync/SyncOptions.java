@@ -23,10 +23,13 @@ import java.nio.file.Path;
  * @param skipUpToDate skip an image whose manifest digest the destination registry already has (one HEAD request)
  * @param retry {@code --retry-times} / {@code --retry-delay}, for listing the source and for each image
  * @param listener progress and log lines; null for none
+ * @param includeTags only images whose tag contains a match (images named by digest are kept); null for all
+ * @param excludeTags leave out images whose tag contains a match; null for none
  */
 public record SyncOptions(String sourceTransport, String destinationTransport, CopyOptions copy, boolean scoped,
         boolean dryRun, boolean keepGoing, String appendSuffix, Path digestFile, int jobs, Shard shard,
-        boolean skipUpToDate, RetryPolicy retry, SyncListener listener) {
+        boolean skipUpToDate, RetryPolicy retry, SyncListener listener, java.util.regex.Pattern includeTags,
+        java.util.regex.Pattern excludeTags) {
     /** Fills in defaults. */
     public SyncOptions {
         copy = copy == null ? CopyOptions.defaults() : copy;
@@ -35,6 +38,15 @@ public record SyncOptions(String sourceTransport, String destinationTransport, C
         shard = shard == null ? Shard.ALL : shard;
         retry = retry == null ? RetryPolicy.NONE : retry;
         listener = listener == null ? SyncListener.NONE : listener;
+    }
+
+    /** Whether an image with this tag (null: named by digest, or not a registry image) is to be synced. */
+    public boolean wantsTag(String tag) {
+        if (tag == null) {
+            return true;
+        }
+        return (includeTags == null || includeTags.matcher(tag).find())
+                && (excludeTags == null || !excludeTags.matcher(tag).find());
     }
 
     /**
@@ -65,6 +77,8 @@ public record SyncOptions(String sourceTransport, String destinationTransport, C
         private boolean skipUpToDate = true;
         private RetryPolicy retry = RetryPolicy.NONE;
         private SyncListener listener;
+        private java.util.regex.Pattern includeTags;
+        private java.util.regex.Pattern excludeTags;
 
         private Builder(String src, String dest) {
             this.src = src;
@@ -82,10 +96,12 @@ public record SyncOptions(String sourceTransport, String destinationTransport, C
         public Builder skipUpToDate(boolean v) { skipUpToDate = v; return this; }
         public Builder retry(RetryPolicy v) { retry = v; return this; }
         public Builder listener(SyncListener v) { listener = v; return this; }
+        public Builder includeTags(java.util.regex.Pattern v) { includeTags = v; return this; }
+        public Builder excludeTags(java.util.regex.Pattern v) { excludeTags = v; return this; }
 
         public SyncOptions build() {
             return new SyncOptions(src, dest, copy, scoped, dryRun, keepGoing, appendSuffix, digestFile, jobs, shard,
-                    skipUpToDate, retry, listener);
+                    skipUpToDate, retry, listener, includeTags, excludeTags);
         }
     }
 }

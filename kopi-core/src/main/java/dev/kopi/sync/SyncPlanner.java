@@ -219,6 +219,61 @@ final class SyncPlanner {
             throws IOException {
         ImageContext ctx = registryContext(cfg, base);
         List<SourceGroup> out = new ArrayList<>();
+        for (SourceGroup g : selectedFromRegistry(registry, cfg, ctx)) {
+            SourceGroup kept = excluding(registry, cfg, g);
+            if (kept != null) {
+                out.add(kept);
+            }
+        }
+        return out;
+    }
+
+    /** {@code images-exclude-regex}: leaves out the tags of a repository that contain a match. */
+    private SourceGroup excluding(String registry, YamlSource.Registry cfg, SourceGroup g) {
+        if (cfg.imagesExcludeRegex().isEmpty() || g.refs().isEmpty()) {
+            return g;
+        }
+        DockerReference first = g.refs().get(0).dockerReference().orElse(null);
+        String repoName = null;
+        String regex = null;
+        for (Map.Entry<String, String> e : cfg.imagesExcludeRegex().entrySet()) {
+            try {
+                if (first != null && DockerReference.parseNormalized(registry + "/" + e.getKey()).name()
+                        .equals(first.name())) {
+                    repoName = e.getKey();
+                    regex = e.getValue();
+                }
+            } catch (ImageException ex) {
+                // not a repository name: it matches nothing
+            }
+        }
+        if (regex == null) {
+            return g;
+        }
+        Pattern p;
+        try {
+            p = Pattern.compile(regex);
+        } catch (PatternSyntaxException ex) {
+            log(Level.ERROR, "error parsing regexp: " + ex.getDescription() + ": `" + ex.getPattern() + "`");
+            return g;
+        }
+        List<ImageReference> kept = new ArrayList<>();
+        for (ImageReference r : g.refs()) {
+            String tag = r.dockerReference().flatMap(DockerReference::tag).orElse(null);
+            if (tag == null || !p.matcher(tag).find()) {
+                kept.add(r);
+            }
+        }
+        if (kept.isEmpty()) {
+            log(Level.WARNING, "No refs to sync found", "registry", registry, "repo", repoName);
+            return null;
+        }
+        return new SourceGroup(kept, g.context(), null);
+    }
+
+    private List<SourceGroup> selectedFromRegistry(String registry, YamlSource.Registry cfg, ImageContext ctx)
+            throws IOException {
+        List<SourceGroup> out = new ArrayList<>();
         if (cfg.noImages()) {
             log(Level.WARNING, "No images specified for registry", "registry", registry);
             return out;

@@ -134,7 +134,8 @@ public final class Syncer {
         for (SourceGroup g : groups) {
             for (int i = 0; i < g.refs().size(); i++) {
                 ImageReference r = g.refs().get(i);
-                if (options.shard().owns(r.imageName())) {
+                String tag = r.dockerReference().flatMap(DockerReference::tag).orElse(null);
+                if (options.wantsTag(tag) && options.shard().owns(r.imageName())) {
                     items.add(new Item(g, i, r));
                 }
             }

@@ -41,19 +41,22 @@ public record YamlSource(Map<String, Registry> registries) {
      * @param images repository to tags or digests (empty: every tag)
      * @param imagesByTagRegex repository to a regular expression the tags must contain a match of
      * @param imagesBySemver repository to a semantic version constraint the tags must satisfy
+     * @param imagesExcludeRegex repository to a regular expression: tags containing a match are left out of
+     *     whatever the other keys select for that repository (a kopi extension)
      * @param username credentials ({@code credentials.username}), "" when not given
      * @param password credentials ({@code credentials.password}), "" when not given
      * @param tlsVerify {@code tls-verify}, empty when not given
      * @param certDir {@code cert-dir}, "" when not given
      */
     public record Registry(Map<String, List<String>> images, Map<String, String> imagesByTagRegex,
-            Map<String, String> imagesBySemver, String username, String password, Optional<Boolean> tlsVerify,
-            String certDir) {
+            Map<String, String> imagesBySemver, Map<String, String> imagesExcludeRegex, String username,
+            String password, Optional<Boolean> tlsVerify, String certDir) {
         /** Keeps the order. */
         public Registry {
             images = Collections.unmodifiableMap(new LinkedHashMap<>(images));
             imagesByTagRegex = Collections.unmodifiableMap(new LinkedHashMap<>(imagesByTagRegex));
             imagesBySemver = Collections.unmodifiableMap(new LinkedHashMap<>(imagesBySemver));
+            imagesExcludeRegex = Collections.unmodifiableMap(new LinkedHashMap<>(imagesExcludeRegex));
         }
 
         /** Whether no images are named at all. */
@@ -163,6 +166,7 @@ public record YamlSource(Map<String, Registry> registries) {
         Map<String, List<String>> images = new LinkedHashMap<>();
         Map<String, String> byRegex = new LinkedHashMap<>();
         Map<String, String> bySemver = new LinkedHashMap<>();
+        Map<String, String> exclude = new LinkedHashMap<>();
         String user = "";
         String pass = "";
         Optional<Boolean> tls = Optional.empty();
@@ -190,6 +194,7 @@ public record YamlSource(Map<String, Registry> registries) {
                     }
                     case "images-by-tag-regex" -> stringMap(v, byRegex, errors);
                     case "images-by-semver" -> stringMap(v, bySemver, errors);
+                    case "images-exclude-regex" -> stringMap(v, exclude, errors);
                     case "credentials" -> {
                         MappingNode cm = mapping(v, "types.DockerAuthConfig", errors);
                         if (cm != null) {
@@ -220,7 +225,7 @@ public record YamlSource(Map<String, Registry> registries) {
                 }
             }
         }
-        return new Registry(images, byRegex, bySemver, user, pass, tls, certDir);
+        return new Registry(images, byRegex, bySemver, exclude, user, pass, tls, certDir);
     }
 
     private static String nonNull(String s) {

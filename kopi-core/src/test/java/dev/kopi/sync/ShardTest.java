@@ -57,4 +57,15 @@ class ShardTest {
         assertThatThrownBy(() -> Shard.parse(s)).isInstanceOf(ImageException.class)
                 .hasMessageContaining("invalid shard");
     }
+
+    @org.junit.jupiter.api.Test
+    void tagFiltersOfTheOptions() {
+        SyncOptions o = SyncOptions.builder("docker", "docker").includeTags(java.util.regex.Pattern.compile("^v1"))
+                .excludeTags(java.util.regex.Pattern.compile("rc")).build();
+        assertThat(o.wantsTag("v1.2")).isTrue();
+        assertThat(o.wantsTag("v1.3-rc1")).isFalse();
+        assertThat(o.wantsTag("v2.0")).isFalse();
+        assertThat(o.wantsTag(null)).as("images named by digest").isTrue();
+        assertThat(SyncOptions.builder("docker", "docker").build().wantsTag("anything")).isTrue();
+    }
 }

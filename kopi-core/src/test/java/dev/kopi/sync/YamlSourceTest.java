@@ -26,6 +26,8 @@ class YamlSourceTest {
                     nginx: ^1\\.13\\.[12]-alpine-perl$
                   images-by-semver:
                     alpine: ">= 3.12.0"
+                  images-exclude-regex:
+                    busybox: -rc
                   credentials:
                     username: john
                     password: this is a secret
@@ -44,6 +46,7 @@ class YamlSourceTest {
                 "sha256:0000000000000000000000000000000000000000000000000000000000000000");
         assertThat(r.imagesByTagRegex()).containsEntry("nginx", "^1\\.13\\.[12]-alpine-perl$");
         assertThat(r.imagesBySemver()).containsEntry("alpine", ">= 3.12.0");
+        assertThat(r.imagesExcludeRegex()).containsEntry("busybox", "-rc");
         assertThat(r.username()).isEqualTo("john");
         assertThat(r.password()).isEqualTo("this is a secret");
         assertThat(r.tlsVerify()).contains(true);

@@ -414,4 +414,35 @@ class SyncIT {
                 DST.hostPort() + "/fromoci").assertSuccess();
         assertThat(registryImages(DST, "fromoci")).isEqualTo(inLayout);
     }
+
+    /**
+     * Issue 8, item 8: tag filters on the command line and deny filters in the YAML (skopeo has neither: it
+     * rejects the flag, and ignores the YAML key, syncing everything).
+     */
+    @Test
+    void tagFiltersAndYamlDenyFilters() {
+        Sandbox sb = new Sandbox(tmp.resolve("sb"));
+        assertThat(sb.skopeo("sync", "--dry-run", "--include-tags", "^v1", "--src", "docker", "--dest", "dir",
+                src("ns/other"), tmp.resolve("x").toString()).exitCode()).isNotZero();
+        CommandResult cli = sb.kopi("sync", "--dry-run", "--include-tags", "^v1", "--exclude-tags", "2",
+                "--src", "docker", "--dest", "docker", "--src-tls-verify=false", src("ns/other"),
+                DST.hostPort() + "/filtered").assertSuccess();
+        assertThat(wouldCopy(cli)).containsExactly("docker://" + SRC.hostPort() + "/ns/other:v1.0.0");
+
+        Path y = yaml("deny.yaml", SRC.hostPort() + ":\n  images:\n    ns/other: []\n"
+                + "  images-exclude-regex:\n    ns/other: rc|latest\n  tls-verify: false\n");
+        CommandResult yamlRun = sb.kopi("sync", "--dry-run", "--src", "yaml", "--dest", "docker", y.toString(),
+                DST.hostPort() + "/filtered").assertSuccess();
+        assertThat(wouldCopy(yamlRun)).containsExactlyInAnyOrder("docker://" + SRC.hostPort() + "/ns/other:v1.0.0",
+                "docker://" + SRC.hostPort() + "/ns/other:v1.2.0");
+        CommandResult skopeoYaml = sb.skopeo("sync", "--dry-run", "--src", "yaml", "--dest", "docker", y.toString(),
+                DST.hostPort() + "/filtered").assertSuccess();
+        assertThat(wouldCopy(skopeoYaml)).as("skopeo ignores the deny filter").hasSize(4);
+    }
+
+    /** The sources of the "Would have copied" lines of a dry run. */
+    private static List<String> wouldCopy(CommandResult r) {
+        return r.stderrLines().stream().filter(l -> l.contains("msg=\"Would have copied image ref"))
+                .map(l -> l.replaceAll(".* from=\"?([^\" ]+)\"? .*", "$1")).toList();
+    }
 }
