@@ -265,6 +265,26 @@ public final class Kopi {
     }
 
     /**
+     * Mirrors images (skopeo's {@code sync}): every tag of a repository, one image, the {@code dir:} images under a
+     * directory, or the images a YAML file lists ({@link dev.kopi.sync.SyncOptions#sourceTransport()}), to a
+     * registry path or a directory, named as skopeo names them. Beyond skopeo: several images at once, one
+     * connection pool and token per repository for the whole run, each blob checked and moved once, images the
+     * destination already has skipped after one HEAD request, and {@code --shard I/N}.
+     *
+     * @param source a repository or image ({@code docker}), a directory ({@code dir}) or a YAML file ({@code yaml})
+     * @param destination a registry and path ({@code registry.example.com/mirror}) or a directory
+     * @return the summary: each image's outcome, bytes moved, time
+     * @throws dev.kopi.sync.SyncFailedException when images failed; it carries the summary
+     */
+    public static dev.kopi.sync.SyncResult sync(String source, String destination, dev.kopi.sync.SyncOptions options)
+            throws IOException {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(destination, "destination");
+        Objects.requireNonNull(options, "options");
+        return dev.kopi.sync.Syncer.sync(source, destination, options);
+    }
+
+    /**
      * The digest of a manifest as skopeo's {@code manifest-digest} computes it: of the bytes as they are, except
      * that a signed Docker schema1 manifest is digested without its signatures.
      */

@@ -20,6 +20,19 @@ final class Logrus {
         err.flush();
     }
 
+    /** A line with fields, printed after the message in key order (logrus's text formatter sorts them). */
+    static void log(PrintStream err, String level, String msg, java.util.Map<String, String> fields) {
+        String time = OffsetDateTime.now(ZoneId.systemDefault()).truncatedTo(ChronoUnit.SECONDS).format(RFC3339);
+        StringBuilder b = new StringBuilder("time=\"" + time + "\" level=" + level + " msg=" + quoteIfNeeded(msg));
+        for (String k : new java.util.TreeSet<>(fields.keySet())) {
+            b.append(' ').append(k).append('=').append(quoteIfNeeded(fields.get(k)));
+        }
+        synchronized (err) {
+            err.println(b);
+            err.flush();
+        }
+    }
+
     static String quoteIfNeeded(String s) {
         if (s.isEmpty()) {
             return "\"\"";

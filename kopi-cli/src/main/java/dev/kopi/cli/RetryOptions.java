@@ -1,7 +1,6 @@
 package dev.kopi.cli;
 
-import dev.kopi.error.ErrorCode;
-import dev.kopi.error.ImageException;
+import dev.kopi.sync.RetryPolicy;
 import java.io.IOException;
 import java.time.Duration;
 import picocli.CommandLine.Option;
@@ -18,58 +17,17 @@ final class RetryOptions {
         T run() throws IOException;
     }
 
+    /** The flags as the core's retry policy. */
+    RetryPolicy policy() {
+        return new RetryPolicy(retryTimes, retryDelay);
+    }
+
     <T> T run(Op<T> op) throws IOException {
-        int attempt = 0;
-        while (true) {
-            try {
-                return op.run();
-            } catch (IOException e) {
-                if (attempt >= retryTimes || !isRetryable(e)) {
-                    throw e;
-                }
-                Duration delay = retryDelay != null && !retryDelay.isZero() ? retryDelay
-                        : Duration.ofSeconds(1L << Math.min(attempt, 8));
-                dev.kopi.log.Log.warn("Failed, retrying in " + formatDelay(delay) + " ... (" + (attempt + 1) + "/"
-                        + retryTimes + "). Error: " + e.getMessage());
-                try {
-                    Thread.sleep(delay.toMillis());
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
-                attempt++;
-            }
-        }
+        return policy().run(op::run);
     }
 
-    /**
-     * Transient failures only, as containers/common's retry.IsErrorRetryable: network errors, and registry answers
-     * it deems transient (502-504, error codes other than unauthorized/denied/unknown name or manifest); never bad
-     * input or missing images.
-     */
+    /** Transient failures only; see {@link RetryPolicy#isRetryable}. */
     static boolean isRetryable(Throwable e) {
-        for (Throwable c = e; c != null; c = c.getCause()) {
-            if (c instanceof dev.kopi.transport.docker.RegistryHttpException r) {
-                return r.retryable();
-            }
-        }
-        for (Throwable c = e; c != null; c = c.getCause()) {
-            if (c instanceof ImageException ie && ie.code() != ErrorCode.IO && ie.code() != ErrorCode.TOO_MANY_REQUESTS) {
-                return false;
-            }
-            if (c instanceof ImageException ie && ie.code() == ErrorCode.TOO_MANY_REQUESTS) {
-                return true;
-            }
-            if (c instanceof java.net.ConnectException || c instanceof java.net.SocketTimeoutException
-                    || c instanceof java.net.SocketException || c instanceof java.net.http.HttpTimeoutException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static String formatDelay(Duration d) {
-        long s = d.toSeconds();
-        return d.toMillis() % 1000 == 0 ? s + "s" : d.toMillis() + "ms";
+        return RetryPolicy.isRetryable(e);
     }
 }

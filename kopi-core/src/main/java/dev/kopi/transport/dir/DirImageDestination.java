@@ -84,9 +84,29 @@ final class DirImageDestination implements ImageDestination {
         return caps;
     }
 
+    /** Blobs of this image (digests) to offer to the run's {@link dev.kopi.transport.LocalBlobs} once committed. */
+    private final java.util.Set<Digest> blobs = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The run this image belongs to (bound on the thread that opened it), or null. */
+    private final dev.kopi.transport.LocalBlobs run = dev.kopi.transport.LocalBlobs.current();
+
+    /** Within a sync run: a blob another image of the run already wrote is linked (or copied) from there. */
+    @Override
+    public Optional<BlobInfo> tryReusingBlob(BlobInfo info) throws IOException {
+        if (run == null || info.digest() == null) {
+            return Optional.empty();
+        }
+        if (run.placeAt(info.digest(), info.size(), DirReference.blobPath(staging, info.digest()))) {
+            blobs.add(info.digest());
+            return Optional.of(info);
+        }
+        return Optional.empty();
+    }
+
     @Override
     public BlobInfo putBlob(InputStream stream, BlobInfo info, PutBlobOptions options) throws IOException {
-        return AtomicFiles.storeBlob(stream, info, staging, d -> DirReference.blobPath(staging, d)).info();
+        BlobInfo stored = AtomicFiles.storeBlob(stream, info, staging, d -> DirReference.blobPath(staging, d)).info();
+        blobs.add(stored.digest());
+        return stored;
     }
 
     @Override
@@ -121,6 +141,11 @@ final class DirImageDestination implements ImageDestination {
         committed = true;
         if (old != null) {
             AtomicFiles.deleteTreeQuietly(old);
+        }
+        if (run != null) {
+            for (Digest d : blobs) {
+                run.record(d, DirReference.blobPath(target, d));
+            }
         }
     }
 

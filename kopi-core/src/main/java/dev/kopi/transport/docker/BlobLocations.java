@@ -69,7 +69,7 @@ public final class BlobLocations {
         }
     }
 
-    private static void persist(String line) {
+    private static synchronized void persist(String line) { // one FileLock per JVM at a time
         Path f = file();
         try {
             Files.createDirectories(f.getParent());

@@ -57,11 +57,52 @@ final class DockerImageDestination implements ImageDestination {
         return CAPABILITIES;
     }
 
+    /** Blob claims of this destination's run session (see {@link RegistrySession}) not yet completed. */
+    private final java.util.Set<RegistrySession.Claim> claims = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The claim a thread took in {@link #tryReusingBlob} and completes in its next {@link #putBlob}. */
+    private final ThreadLocal<RegistrySession.Claim> pending = new ThreadLocal<>();
+
     @Override
     public Optional<BlobInfo> tryReusingBlob(BlobInfo info) throws IOException {
         if (info.digest() == null) {
             return Optional.empty();
         }
+        RegistrySession session = client.session();
+        if (session == null) {
+            return checkBlob(info);
+        }
+        // Within a run, a blob is checked once per repository; a copy that finds another copy sending the same
+        // blob waits for it instead of sending it again.
+        RegistrySession.Claim claim = session.claim(client.registry(), client.repository(), info.digest());
+        if (claim.present()) {
+            Log.debug(() -> "Blob " + info.digest() + " already known in " + client.name() + " in this run");
+            return Optional.of(info);
+        }
+        if (!claim.owner()) {
+            return checkBlob(info);
+        }
+        claims.add(claim);
+        Optional<BlobInfo> found;
+        try {
+            found = checkBlob(info);
+        } catch (IOException | RuntimeException e) {
+            release(claim, false);
+            throw e;
+        }
+        if (found.isPresent()) {
+            release(claim, true);
+        } else {
+            pending.set(claim); // the caller uploads it next, on this thread
+        }
+        return found;
+    }
+
+    private void release(RegistrySession.Claim claim, boolean present) {
+        claims.remove(claim);
+        claim.complete(present);
+    }
+
+    private Optional<BlobInfo> checkBlob(BlobInfo info) throws IOException {
         long size = client.blobSize(info.digest());
         if (size >= 0) {
             BlobLocations.record(client.registry(), client.repository(), info.digest());
@@ -82,6 +123,24 @@ final class DockerImageDestination implements ImageDestination {
 
     @Override
     public BlobInfo putBlob(InputStream stream, BlobInfo info, PutBlobOptions options) throws IOException {
+        RegistrySession.Claim claim = pending.get();
+        pending.remove();
+        BlobInfo stored = null;
+        try {
+            stored = upload(stream, info);
+            return stored;
+        } finally {
+            if (claim != null) {
+                release(claim, stored != null && claim.toString().endsWith("@" + stored.digest()));
+            }
+            RegistrySession session = client.session();
+            if (session != null && stored != null) {
+                session.known(client.registry(), client.repository(), stored.digest());
+            }
+        }
+    }
+
+    private BlobInfo upload(InputStream stream, BlobInfo info) throws IOException {
         if (info.digest() == null && precomputeDigests) {
             return precomputeAndPut(stream, info);
         }
@@ -169,6 +228,9 @@ final class DockerImageDestination implements ImageDestination {
 
     @Override
     public void close() {
+        for (RegistrySession.Claim c : List.copyOf(claims)) {
+            release(c, false);
+        }
         client.close();
     }
 }

@@ -17,6 +17,19 @@ public final class DockerRegistry {
         }
     }
 
+    /**
+     * The digest of the manifest {@code ref} (with a tag or digest) names at a destination registry, from one HEAD
+     * request; empty when the registry does not have it. Asked with the push scope, so that within a
+     * {@link RegistrySession} the client (and token) of the copy to that repository is the same.
+     */
+    public static java.util.Optional<dev.kopi.digest.Digest> destinationManifestDigest(DockerReference ref,
+            ImageContext ctx) throws IOException {
+        String tagOrDigest = ref.digest().map(Object::toString).orElse(ref.tag().orElse(DockerReference.DEFAULT_TAG));
+        try (RegistryClient c = RegistryClients.forReference(ref, ctx, true)) {
+            return c.headManifest(tagOrDigest);
+        }
+    }
+
     /** Checks credentials against a registry, as {@code login} does before saving them. */
     public static void checkAuth(String registry, ImageContext ctx) throws IOException {
         DockerReference ref = DockerReference.parseNormalized(registry + "/kopi-login-check");

@@ -85,6 +85,8 @@ public final class RegistryClient implements Closeable {
     private HttpClient lookasideHttp;
     private volatile String scheme;
     private volatile List<Challenge> challenges = List.of();
+    private volatile boolean shared;
+    private volatile RegistrySession session;
 
     /**
      * @param registry host[:port] as in the reference ({@code docker.io} is reached at registry-1.docker.io)
@@ -797,13 +799,53 @@ public final class RegistryClient implements Closeable {
         return tags;
     }
 
-    @Override
-    public void close() {
+    /**
+     * Takes over another client's ping of the same registry (scheme and auth challenges), so a session pings each
+     * registry once rather than once per repository.
+     */
+    void adoptPing(RegistryClient other) {
+        synchronized (other) {
+            if (other.scheme != null && scheme == null && other.endpoint.equals(endpoint)
+                    && other.insecure == insecure) {
+                challenges = other.challenges;
+                scheme = other.scheme;
+            }
+        }
+    }
+
+    /** Whether {@link #ping()} has succeeded. */
+    synchronized boolean pinged() {
+        return scheme != null;
+    }
+
+    /** Marks this client as owned by a {@link RegistrySession}: {@link #close()} then leaves it open. */
+    void markShared() {
+        shared = true;
+    }
+
+    /** The session that shares this client, bound when it was made; null for a client of its own. */
+    RegistrySession session() {
+        return session;
+    }
+
+    void session(RegistrySession s) {
+        session = s;
+    }
+
+    /** Closes a shared client (its session does this). */
+    void closeShared() {
         http.close();
         synchronized (this) {
             if (lookasideHttp != null) {
                 lookasideHttp.close();
             }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!shared) {
+            http.close();
         }
     }
 }

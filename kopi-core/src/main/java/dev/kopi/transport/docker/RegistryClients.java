@@ -71,6 +71,29 @@ public final class RegistryClients {
 
     private static RegistryClient client(Env env, RegistriesConf conf, DockerReference ref, boolean confInsecure,
             ImageContext ctx, String actions) throws IOException {
+        RegistrySession session = RegistrySession.current();
+        if (session == null) {
+            return newClient(env, conf, ref, confInsecure, ctx, actions);
+        }
+        // One client per repository, scope and settings for the whole session (pings and tokens are reused).
+        List<Object> key = List.of(ref.domain(), ref.path(), actions, confInsecure, ctx);
+        try {
+            return session.client(key, () -> {
+                try {
+                    RegistryClient c = newClient(env, conf, ref, confInsecure, ctx, actions);
+                    c.session(session);
+                    return c;
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    private static RegistryClient newClient(Env env, RegistriesConf conf, DockerReference ref, boolean confInsecure,
+            ImageContext ctx, String actions) throws IOException {
         boolean insecure = ctx.tlsVerify().map(v -> !v).orElse(confInsecure);
         String hostPort = ref.domain();
         // TLS is set up only when an https connection is made (it costs about half a second of CPU).
