@@ -66,6 +66,36 @@ final class CopyCommand implements Callable<Integer> {
     int imageParallelCopies;
     @Option(names = "--progress", paramLabel = "string", description = "Progress output: text (skopeo's lines, bars on a terminal) or json (one JSON event per line on stdout) (default \"text\")")
     String progress;
+    // ---- signing (GPG simple signing); sigstore flags sit next to these ----
+    @Option(names = "--sign-by", paramLabel = "FINGERPRINT", description = "Sign the image using a GPG key with the specified FINGERPRINT")
+    String signBy;
+    @Option(names = "--sign-passphrase-file", paramLabel = "PATH", description = "Read a passphrase for signing an image from PATH")
+    String signPassphraseFile;
+    @Option(names = "--sign-identity", paramLabel = "string", description = "Identity of signed image, must be a fully specified docker reference. Defaults to the target docker reference.")
+    String signIdentity;
+
+    /** The signers of {@code --sign-by} (added to {@code signers}), as skopeo's copyOptions builds them. */
+    private void gpgSigners(List<dev.kopi.signature.Signer> signers) throws ImageException {
+        if (signBy == null || signBy.isEmpty()) {
+            return;
+        }
+        String passphrase = dev.kopi.signature.Passphrases.readFile(signPassphraseFile);
+        signers.add(dev.kopi.signature.simple.GpgSigner.create(signBy, passphrase));
+    }
+
+    /** {@code --sign-identity}, parsed as skopeo does (a canonical, fully named reference). */
+    private DockerReference signIdentity() throws ImageException {
+        if (signIdentity == null || signIdentity.isEmpty()) {
+            return null;
+        }
+        try {
+            return DockerReference.parseNamed(signIdentity);
+        } catch (ImageException e) {
+            throw ImageException.invalid("Could not parse --sign-identity: " + e.getMessage(), e);
+        }
+    }
+    // ---- end of signing ----
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "help for copy")
     boolean help;
     @Parameters(paramLabel = "IMAGE", arity = "0..*", hidden = true)
@@ -160,8 +190,11 @@ final class CopyCommand implements Callable<Integer> {
         if (dest.forceCompressFormat && compression == null) {
             throw ImageException.invalid("cannot use ForceCompressionFormat with undefined default compression format");
         }
+        DockerReference identity = signIdentity();
+        List<dev.kopi.signature.Signer> signers = new ArrayList<>();
+        gpgSigners(signers);
         CopyOptions options = new CopyOptions(srcCtx, destCtx, forced, selection, removeSignatures, preserveDigests,
-                compression, dest.compressLevel, imageParallelCopies, listener, policy);
+                compression, dest.compressLevel, imageParallelCopies, listener, policy, signers, identity);
         return retry.run(() -> {
             CopyResult r = Kopi.copy(srcRef, destRef, options);
             if (digestFile != null && !digestFile.isEmpty()) {
