@@ -32,12 +32,42 @@ public final class PolicyContext {
     private final List<PolicyRequirement> defaultReqs;
     private final Map<String, Map<String, List<PolicyRequirement>>> transports;
     private final boolean requireSignatures;
+    private final SigstoreCrypto sigstore;
+
+    /** The sigstore crypto the policy calls: {@link Sigstore} (unit tests give a fake). */
+    interface SigstoreCrypto {
+        List<PublicKey> parsePublicKeys(byte[] pem) throws ImageException;
+
+        Sigstore.Payload verify(Signature signature, List<PublicKey> keys) throws ImageException;
+    }
+
+    private static final SigstoreCrypto SIGSTORE = new SigstoreCrypto() {
+        public List<PublicKey> parsePublicKeys(byte[] pem) throws ImageException {
+            return Sigstore.parsePublicKeys(pem);
+        }
+
+        public Sigstore.Payload verify(Signature signature, List<PublicKey> keys) throws ImageException {
+            return Sigstore.verify(signature, keys);
+        }
+    };
 
     private PolicyContext(List<PolicyRequirement> defaultReqs,
             Map<String, Map<String, List<PolicyRequirement>>> transports, boolean requireSignatures) {
+        this(defaultReqs, transports, requireSignatures, SIGSTORE);
+    }
+
+    private PolicyContext(List<PolicyRequirement> defaultReqs,
+            Map<String, Map<String, List<PolicyRequirement>>> transports, boolean requireSignatures,
+            SigstoreCrypto sigstore) {
         this.defaultReqs = defaultReqs;
         this.transports = transports;
         this.requireSignatures = requireSignatures;
+        this.sigstore = sigstore;
+    }
+
+    /** This policy with other sigstore crypto (for tests of the policy's own logic). */
+    PolicyContext withSigstoreCrypto(SigstoreCrypto crypto) {
+        return new PolicyContext(defaultReqs, transports, requireSignatures, crypto);
     }
 
     /**
@@ -45,7 +75,7 @@ public final class PolicyContext {
      * (containers/image's {@code RequireSignatureVerification}).
      */
     public PolicyContext requiringSignatures() {
-        return new PolicyContext(defaultReqs, transports, true);
+        return new PolicyContext(defaultReqs, transports, true, sigstore);
     }
 
     /** {@code --insecure-policy}: everything is allowed. */
@@ -144,7 +174,7 @@ public final class PolicyContext {
         return new ImageException(ErrorCode.POLICY_REJECTED, message);
     }
 
-    private static void allow(PolicyRequirement r, PolicyImage image) throws IOException {
+    private void allow(PolicyRequirement r, PolicyImage image) throws IOException {
         if (r instanceof PolicyRequirement.Reject) {
             throw rejected("Running image " + image.reference().imageName() + " is rejected by policy.");
         } else if (r instanceof PolicyRequirement.SignedBaseLayer) {
@@ -153,6 +183,14 @@ public final class PolicyContext {
             allowSignedBy(s, image);
         } else if (r instanceof PolicyRequirement.SigstoreSigned s) {
             allowSigstoreSigned(s, image);
+        }
+    }
+
+    private static SignatureFormats.Parsed parseFormat(Signature s) throws ImageException {
+        try {
+            return SignatureFormats.parse(s);
+        } catch (ImageException e) {
+            throw rejected(e.getMessage());
         }
     }
 
@@ -172,7 +210,7 @@ public final class PolicyContext {
     private static void allowSignedBy(PolicyRequirement.SignedBy r, PolicyImage image) throws IOException {
         List<byte[]> simple = new ArrayList<>();
         for (Signature s : image.signatures()) {
-            SignatureFormats.Parsed p = SignatureFormats.parse(s);
+            SignatureFormats.Parsed p = parseFormat(s);
             if (p.format().equals(SignatureFormats.SIMPLE_SIGNING)) {
                 simple.add(p.chunk());
             }
@@ -260,13 +298,13 @@ public final class PolicyContext {
 
     // ---- sigstoreSigned ----
 
-    private static void allowSigstoreSigned(PolicyRequirement.SigstoreSigned r, PolicyImage image)
+    private void allowSigstoreSigned(PolicyRequirement.SigstoreSigned r, PolicyImage image)
             throws IOException {
         List<String> rejections = new ArrayList<>();
         int nonSigstore = 0;
         int nonAttachments = 0;
         for (Signature s : image.signatures()) {
-            SignatureFormats.Parsed p = SignatureFormats.parse(s);
+            SignatureFormats.Parsed p = parseFormat(s);
             if (!p.format().equals(SignatureFormats.SIGSTORE)) {
                 nonSigstore++;
                 continue;
@@ -299,7 +337,7 @@ public final class PolicyContext {
         }
     }
 
-    private static void sigstoreAccepted(PolicyRequirement.SigstoreSigned r, PolicyImage image, Signature sig)
+    private void sigstoreAccepted(PolicyRequirement.SigstoreSigned r, PolicyImage image, Signature sig)
             throws IOException {
         if (r.fulcio() || r.pki() || r.rekor()) {
             throw rejected("kopi cannot verify sigstore signatures with Fulcio, Rekor or PKI trust roots");
@@ -311,7 +349,7 @@ public final class PolicyContext {
         List<PublicKey> keys = new ArrayList<>();
         for (int i = 0; i < pems.size(); i++) {
             try {
-                keys.addAll(Sigstore.parsePublicKeys(pems.get(i)));
+                keys.addAll(sigstore.parsePublicKeys(pems.get(i)));
             } catch (ImageException e) {
                 throw rejected("parsing public key " + (i + 1) + ": " + e.getMessage());
             }
@@ -322,7 +360,7 @@ public final class PolicyContext {
         }
         Sigstore.Payload payload;
         try {
-            payload = Sigstore.verify(sig, keys);
+            payload = sigstore.verify(sig, keys);
         } catch (ImageException e) {
             throw rejected(e.getMessage());
         }
