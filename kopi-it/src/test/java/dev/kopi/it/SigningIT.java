@@ -170,4 +170,38 @@ class SigningIT {
                 .assertOneFatalLine()).isEqualTo(sb.skopeo("standalone-sign", m, ID, "DEADBEEF", "-o",
                         sb.path("x").toString()).assertExit(1).assertOneFatalLine());
     }
+
+    @Test
+    @Tag("newest-skopeo")
+    void signaturesByASigningSubkey() throws IOException {
+        gpg.gpg("--passphrase", "", "--pinentry-mode", "loopback", "--quick-add-key", fpr, "ed25519", "sign", "never")
+                .assertSuccess();
+        Path subKeys = gpg.export("with-subkey.gpg", false, fpr);
+        Path signed = sb.path("sub-signed");
+        sb.kopi("--insecure-policy", "copy", "--sign-by", fpr, "--sign-identity", ID, TestImage.SINGLE.ociRef(),
+                "dir:" + signed).assertSuccess();
+        String keyId = sb.kopi("untrusted-signature-dump-without-verification", signed.resolve("signature-1").toString())
+                .assertSuccess().stdout();
+        assertThat(keyId).as("gpg signed with the newer subkey").doesNotContain(fpr.substring(24));
+        String m = signed.resolve("manifest.json").toString();
+        String sig = signed.resolve("signature-1").toString();
+        String subkey = null;
+        for (String line : gpg.gpg("--with-colons", "--list-keys", fpr).assertSuccess().stdout().split("\n")) {
+            if (line.startsWith("fpr:") && !line.contains(fpr)) {
+                subkey = line.split(":")[9];
+            }
+        }
+        assertThat(subkey).isNotNull();
+        // the subkey's fingerprint is accepted as such (skopeo 1.9.3 and newest) ...
+        sb.skopeo("standalone-verify", m, ID, subkey, sig).assertSuccess();
+        assertThat(sb.kopi("standalone-verify", m, ID, subkey, sig).assertSuccess().stdout())
+                .startsWith("Signature verified using fingerprint " + subkey + ",");
+        // ... and, as newest containers/image does (not 1.9.3), the primary key's too
+        assertThat(sb.kopi("standalone-verify", m, ID, fpr, sig).assertSuccess().stdout())
+                .startsWith("Signature verified using fingerprint " + fpr + ",");
+        Path policy = signedByPolicy(subKeys);
+        sb.kopi("--policy", policy.toString(), "copy", "dir:" + signed, "dir:" + sb.path("k")).assertSuccess();
+        // skopeo 1.9.3 rejects it ("Signature by key SUBKEY is not accepted"): only newer containers/image maps a
+        // signing subkey to its primary key (KNOWN_DIFFERENCES.md)
+    }
 }

@@ -67,8 +67,11 @@ public final class OpenPgp {
         }
     }
 
-    /** What a verified signature signed, and by which key (the primary key's fingerprint). */
-    public record Verified(byte[] content, String keyFingerprint) {
+    /**
+     * What a verified signature signed, and by which key: {@code keyFingerprint} is the primary key's,
+     * {@code signingKeyFingerprint} the (sub)key that made the signature (the same for a primary-key signature).
+     */
+    public record Verified(byte[] content, String keyFingerprint, String signingKeyFingerprint) {
         public Verified {
             content = content.clone();
         }
@@ -277,7 +280,7 @@ public final class OpenPgp {
         if (key.hasRevocation()) {
             throw invalid("signature error: openpgp: key revoked");
         }
-        return new Verified(p.content, fingerprint(ring.getPublicKey()));
+        return new Verified(p.content, fingerprint(ring.getPublicKey()), fingerprint(key));
     }
 
     static byte[] readAll(InputStream in) throws IOException {

@@ -55,8 +55,15 @@ public final class SimpleSigning {
     public static Verified verify(byte[] signature, OpenPgp.Keyring keys, List<String> acceptedFingerprints,
             DigestRule digestRule, IdentityRule identityRule) throws ImageException {
         OpenPgp.Verified v = OpenPgp.verify(signature, keys);
-        if (!acceptedFingerprints.contains(v.keyFingerprint())) {
-            throw rejected("signature by key " + v.keyFingerprint() + " is not accepted");
+        // as containers/image with gpgme: the signing (sub)key's fingerprint, else its primary key's
+        String keyIdentity = v.signingKeyFingerprint();
+        if (!acceptedFingerprints.contains(keyIdentity)) {
+            if (!acceptedFingerprints.contains(v.keyFingerprint())) {
+                throw rejected(keyIdentity.equals(v.keyFingerprint())
+                        ? "signature by key " + keyIdentity + " is not accepted"
+                        : "signature by key " + keyIdentity + " of " + v.keyFingerprint() + " is not accepted");
+            }
+            keyIdentity = v.keyFingerprint();
         }
         SimpleSigningPayload p;
         try {
@@ -66,7 +73,7 @@ public final class SimpleSigning {
         }
         digestRule.check(p.manifestDigest());
         identityRule.check(p.dockerReference());
-        return new Verified(p.dockerReference(), p.manifestDigest(), v.keyFingerprint());
+        return new Verified(p.dockerReference(), p.manifestDigest(), keyIdentity);
     }
 
     /** Checks the signed manifest digest. */
