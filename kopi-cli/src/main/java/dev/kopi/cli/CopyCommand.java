@@ -217,6 +217,9 @@ final class CopyCommand implements Callable<Integer> {
     }
 
     static PolicyContext loadPolicy(GlobalOptions g) throws ImageException {
+        if (g.insecurePolicy && g.requireSigned) {
+            throw ImageException.invalid("--insecure-policy and --require-signed are mutually exclusive");
+        }
         PolicyContext p;
         if (g.insecurePolicy) {
             p = PolicyContext.insecureAcceptAnything();
