@@ -124,6 +124,12 @@ final class CancellingListener implements CopyListener {
     }
 
     @Override
+    public void creatingSignature(String message, int index, int count) {
+        check();
+        delegate.creatingSignature(message, index, count);
+    }
+
+    @Override
     public void storingSignatures() {
         check();
         delegate.storingSignatures();

@@ -66,66 +66,22 @@ final class CopyCommand implements Callable<Integer> {
     int imageParallelCopies;
     @Option(names = "--progress", paramLabel = "string", description = "Progress output: text (skopeo's lines, bars on a terminal) or json (one JSON event per line on stdout) (default \"text\")")
     String progress;
-    // ---- sigstore signing (--sign-by-sigstore-private-key); GPG signing flags sit next to these ----
-    @Option(names = "--sign-by-sigstore-private-key", paramLabel = "PATH", description = "Sign the image using a sigstore private key at PATH")
-    String signBySigstorePrivateKey;
-    // also read by --sign-by: declared once (keep one declaration when merging with the GPG signing block)
-    @Option(names = "--sign-passphrase-file", paramLabel = "PATH", description = "Read a passphrase for signing an image from PATH")
-    String signPassphraseFile;
+    @Mixin
+    SigningOptions signing = new SigningOptions();
+    @Option(names = "--sign-identity", paramLabel = "string", description = "Identity of signed image, must be a fully specified docker reference. Defaults to the target docker reference.")
+    String signIdentity;
 
-    /**
-     * The signer of {@code --sign-by-sigstore-private-key} (added to {@code signers}, after any GPG one, as
-     * containers/image orders them), as skopeo's copyOptions builds it: the passphrase from
-     * {@code --sign-passphrase-file}, else a prompt on the terminal (an empty passphrase is a valid one).
-     */
-    private void sigstoreSigners(List<dev.kopi.signature.Signer> signers) throws ImageException {
-        if (signBySigstorePrivateKey == null || signBySigstorePrivateKey.isEmpty()) {
-            return;
+    /** {@code --sign-identity}, parsed as skopeo does (a canonical, fully named reference). */
+    private DockerReference signIdentity() throws ImageException {
+        if (signIdentity == null || signIdentity.isEmpty()) {
+            return null;
         }
-        String passphrase = signPassphraseFile != null && !signPassphraseFile.isEmpty()
-                ? Passphrases.readFile(signPassphraseFile) : Passphrases.prompt(signBySigstorePrivateKey);
-        signers.add(dev.kopi.signature.sigstore.SigstoreSigner.fromPrivateKeyFile(Path.of(signBySigstorePrivateKey),
-                passphrase.getBytes(StandardCharsets.UTF_8)));
-    }
-
-    @Option(names = "--sign-by-sigstore", paramLabel = "PATH", description = "Sign the image using a sigstore parameter file at PATH")
-    String signBySigstoreParamFile;
-
-    /**
-     * The signer of {@code --sign-by-sigstore} (first of all signers, as skopeo passes it in copy.Options.Signers):
-     * a parameter file with {@code privateKeyFile} (and {@code privateKeyPassphraseFile}, else a prompt). Fulcio and
-     * Rekor need services kopi does not talk to, and are refused.
-     */
-    private void sigstoreParamFileSigners(List<dev.kopi.signature.Signer> signers) throws ImageException {
-        if (signBySigstoreParamFile == null || signBySigstoreParamFile.isEmpty()) {
-            return;
-        }
-        String prefix = "Error using --sign-by-sigstore: ";
         try {
-            dev.kopi.signature.sigstore.SigningParameters p;
-            try {
-                p = dev.kopi.signature.sigstore.SigningParameters.parseFile(Path.of(signBySigstoreParamFile));
-            } catch (ImageException e) {
-                throw new ImageException(e.code(), "setting up signing using parameter file "
-                        + dev.kopi.internal.go.GoStrconv.quote(signBySigstoreParamFile) + ": " + e.getMessage(), e);
-            }
-            if (p.fulcio() || !p.rekorUrl().isEmpty()) {
-                throw ImageException.unsupported("Fulcio and Rekor (\"fulcio\", \"rekorURL\") are not supported by"
-                        + " kopi; sign with a private key (\"privateKeyFile\")");
-            }
-            if (p.privateKeyFile().isEmpty()) {
-                throw ImageException.invalid("no private key source provided (neither a private key nor Fulcio) when"
-                        + " preparing to create sigstore signatures");
-            }
-            String passphrase = !p.privateKeyPassphraseFile().isEmpty()
-                    ? Passphrases.readFile(p.privateKeyPassphraseFile()) : Passphrases.prompt(p.privateKeyFile());
-            signers.add(dev.kopi.signature.sigstore.SigstoreSigner.fromPrivateKeyFile(Path.of(p.privateKeyFile()),
-                    passphrase.getBytes(StandardCharsets.UTF_8)));
+            return DockerReference.parseNamed(signIdentity);
         } catch (ImageException e) {
-            throw new ImageException(e.code(), prefix + e.getMessage(), e);
+            throw ImageException.invalid("Could not parse --sign-identity: " + e.getMessage(), e);
         }
     }
-    // ---- end of sigstore signing ----
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "help for copy")
     boolean help;
@@ -221,11 +177,10 @@ final class CopyCommand implements Callable<Integer> {
         if (dest.forceCompressFormat && compression == null) {
             throw ImageException.invalid("cannot use ForceCompressionFormat with undefined default compression format");
         }
-        List<dev.kopi.signature.Signer> signers = new ArrayList<>();
-        sigstoreParamFileSigners(signers); // first, as skopeo orders them (then --sign-by, then the private key)
-        sigstoreSigners(signers);
+        DockerReference identity = signIdentity();
+        List<dev.kopi.signature.Signer> signers = signing.signers();
         CopyOptions options = new CopyOptions(srcCtx, destCtx, forced, selection, removeSignatures, preserveDigests,
-                compression, dest.compressLevel, imageParallelCopies, listener, policy).withSigners(signers);
+                compression, dest.compressLevel, imageParallelCopies, listener, policy, signers, identity);
         return retry.run(() -> {
             CopyResult r = Kopi.copy(srcRef, destRef, options);
             if (digestFile != null && !digestFile.isEmpty()) {
@@ -248,6 +203,9 @@ final class CopyCommand implements Callable<Integer> {
     }
 
     static PolicyContext loadPolicy(GlobalOptions g) throws ImageException {
+        if (g.insecurePolicy && g.requireSigned) {
+            throw ImageException.invalid("--insecure-policy and --require-signed are mutually exclusive");
+        }
         PolicyContext p;
         if (g.insecurePolicy) {
             p = PolicyContext.insecureAcceptAnything();

@@ -201,6 +201,11 @@ final class CopyPrinter implements CopyListener {
     }
 
     @Override
+    public void creatingSignature(String message, int index, int count) {
+        line(count == 1 ? "Creating signature: " + message : "Creating signature " + index + ": " + message);
+    }
+
+    @Override
     public void storingSignatures() {
         line("Storing signatures");
     }

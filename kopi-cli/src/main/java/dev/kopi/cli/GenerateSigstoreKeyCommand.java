@@ -42,8 +42,8 @@ final class GenerateSigstoreKeyCommand implements Callable<Integer> {
         String privateKeyPath = outputPrefix + ".private";
         ensureDoesNotExist(pubKeyPath);
         ensureDoesNotExist(privateKeyPath);
-        String passphrase = passphraseFile.isEmpty() ? Passphrases.prompt(privateKeyPath)
-                : Passphrases.readFile(passphraseFile);
+        String passphrase = passphraseFile.isEmpty() ? PassphrasePrompt.prompt(privateKeyPath)
+                : dev.kopi.signature.Passphrases.readFile(passphraseFile);
         Sigstore.KeyPairFiles keys;
         try {
             keys = Sigstore.generateKeyPair(passphrase.getBytes(StandardCharsets.UTF_8));

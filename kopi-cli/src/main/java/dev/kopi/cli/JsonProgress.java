@@ -165,6 +165,11 @@ final class JsonProgress implements CopyListener {
     }
 
     @Override
+    public void creatingSignature(String message, int index, int count) {
+        emit(new Line("creating-signature").str("message", message).num("index", index).num("count", count));
+    }
+
+    @Override
     public void storingSignatures() {
         emit(new Line("storing-signatures"));
     }

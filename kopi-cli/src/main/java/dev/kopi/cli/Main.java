@@ -27,7 +27,8 @@ public final class Main implements Callable<Integer> {
     static final List<Class<?>> SUBCOMMANDS = List.of(CopyCommand.class, DeleteCommand.class,
             GenerateSigstoreKeyCommand.class, InspectCommand.class,
             ListTagsCommand.class, LoginCommand.class, LogoutCommand.class,
-            ManifestDigestCommand.class, SyncCommand.class,
+            ManifestDigestCommand.class, StandaloneSignCommand.class, StandaloneVerifyCommand.class,
+            SyncCommand.class, UntrustedSignatureDumpCommand.class,
             CommandLine.HelpCommand.class, CompletionCommand.class, GenerateManCommand.class);
     /** Commands that need the whole model (they list or describe the other commands). */
     private static final List<Class<?>> NEED_ALL = List.of(CommandLine.HelpCommand.class, CompletionCommand.class,

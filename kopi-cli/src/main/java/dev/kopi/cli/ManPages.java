@@ -19,16 +19,18 @@ import picocli.CommandLine.Model.PositionalParamSpec;
  */
 final class ManPages {
     /** The operands of each command as skopeo's usage lines name them; others use their parameter labels. */
-    private static final Map<String, String> OPERANDS = Map.of(
-            "copy", "SOURCE-IMAGE DESTINATION-IMAGE",
-            "inspect", "IMAGE-NAME",
-            "delete", "IMAGE-NAME",
-            "generate-sigstore-key", "--output-prefix PREFIX",
-            "list-tags", "SOURCE-IMAGE",
-            "login", "REGISTRY",
-            "logout", "REGISTRY",
-            "manifest-digest", "MANIFEST-FILE",
-            "sync", "SOURCE DESTINATION");
+    private static final Map<String, String> OPERANDS = Map.ofEntries(
+            Map.entry("copy", "SOURCE-IMAGE DESTINATION-IMAGE"),
+            Map.entry("inspect", "IMAGE-NAME"),
+            Map.entry("delete", "IMAGE-NAME"),
+            Map.entry("generate-sigstore-key", "--output-prefix PREFIX"),
+            Map.entry("list-tags", "SOURCE-IMAGE"),
+            Map.entry("login", "REGISTRY"),
+            Map.entry("logout", "REGISTRY"),
+            Map.entry("manifest-digest", "MANIFEST-FILE"),
+            Map.entry("standalone-sign", "MANIFEST DOCKER-REFERENCE KEY-FINGERPRINT --output|-o SIGNATURE"),
+            Map.entry("standalone-verify", "MANIFEST DOCKER-REFERENCE KEY-FINGERPRINTS SIGNATURE"),
+            Map.entry("sync", "SOURCE DESTINATION"));
 
     private ManPages() {
     }

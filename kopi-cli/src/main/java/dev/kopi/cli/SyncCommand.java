@@ -42,6 +42,8 @@ final class SyncCommand implements Callable<Integer> {
     DestImageOptions dest = new DestImageOptions();
     @Mixin
     RetryOptions retry = new RetryOptions();
+    @Mixin
+    SigningOptions signing = new SigningOptions();
 
     @Option(names = {"-s", "--src"}, paramLabel = "string", description = "SOURCE transport type")
     String source;
@@ -124,7 +126,8 @@ final class SyncCommand implements Callable<Integer> {
             throw ImageException.invalid("cannot use ForceCompressionFormat with undefined default compression format");
         }
         CopyOptions copy = new CopyOptions(srcCtx, destCtx, forced, all ? MultiArch.ALL : MultiArch.SYSTEM,
-                removeSignatures, preserveDigests, compression, dest.compressLevel, imageParallelCopies, null, policy);
+                removeSignatures, preserveDigests, compression, dest.compressLevel, imageParallelCopies, null, policy)
+                .withSigners(signing.signers());
         int effectiveJobs = jobs > 0 ? jobs : SyncOptions.defaultJobs();
         Printer printer = new Printer(System.out, System.err, json, effectiveJobs == 1 && System.console() != null,
                 effectiveJobs == 1);

@@ -192,6 +192,12 @@ public final class Copier {
         }
         listener.writingManifestList();
         dest.putManifest(listBytes, listType, Optional.empty());
+        List<Signature> newListSigs = createSignatures(dest, listBytes);
+        if (!newListSigs.isEmpty()) {
+            List<Signature> all = new ArrayList<>(listSigs);
+            all.addAll(newListSigs);
+            listSigs = all;
+        }
         listener.storingListSignatures();
         if (!listSigs.isEmpty()) {
             dest.putSignatures(listSigs, Optional.empty());
@@ -252,10 +258,11 @@ public final class Copier {
                     "Unexpectedly received a manifest list instead of a manifest for a single image");
         }
         if (options.policy() != null) {
+            // the policy sees the image's manifest and signatures; nothing has been written yet
             try {
-                options.policy().requireAllowed(src.reference());
-            } catch (ImageException e) {
-                throw new ImageException(e.code(), "Source image rejected: " + e.getMessage(), e);
+                options.policy().requireAllowed(image);
+            } catch (IOException e) {
+                throw ImageException.wrap("Source image rejected", e);
             }
         }
         ImageManifest srcManifest;
@@ -339,6 +346,12 @@ public final class Copier {
         } catch (IOException e) {
             throw ImageException.wrap("writing manifest", e);
         }
+        List<Signature> newSigs = createSignatures(dest, bytes);
+        if (!newSigs.isEmpty()) {
+            List<Signature> all = new ArrayList<>(sigs);
+            all.addAll(newSigs);
+            sigs = all;
+        }
         if (!sigs.isEmpty()) {
             listener.storingSignatures();
             try {
@@ -348,6 +361,41 @@ public final class Copier {
             }
         }
         return new CopyResult(bytes, targetType, digest);
+    }
+
+    /**
+     * Signs the manifest just written with each of the copy's signers (containers/image's {@code createSignatures}):
+     * as {@code --sign-identity}, else as the destination's Docker reference.
+     */
+    private List<Signature> createSignatures(ImageDestination dest, byte[] manifest) throws ImageException {
+        List<dev.kopi.signature.Signer> signers = options.signers();
+        if (signers.isEmpty()) {
+            return List.of();
+        }
+        dev.kopi.reference.DockerReference identity = options.signIdentity();
+        if (identity != null) {
+            if (identity.isNameOnly()) {
+                throw ImageException.invalid("Sign identity must be a fully specified reference " + identity);
+            }
+        } else {
+            identity = dest.reference().dockerReference().orElse(null);
+            if (identity == null) {
+                throw ImageException.invalid("Cannot determine canonical Docker reference for destination "
+                        + dest.reference().imageName());
+            }
+        }
+        List<Signature> out = new ArrayList<>();
+        for (int i = 0; i < signers.size(); i++) {
+            dev.kopi.signature.Signer signer = signers.get(i);
+            listener.creatingSignature(signer.progressMessage(), i + 1, signers.size());
+            try {
+                out.add(signer.sign(manifest, identity));
+            } catch (ImageException e) {
+                throw new ImageException(e.code(), (signers.size() == 1 ? "creating signature: "
+                        : "creating signature " + (i + 1) + ": ") + e.getMessage(), e);
+            }
+        }
+        return out;
     }
 
     /**

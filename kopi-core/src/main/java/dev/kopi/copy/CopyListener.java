@@ -70,6 +70,13 @@ public interface CopyListener {
     default void writingManifestList() {
     }
 
+    /**
+     * A signer starts signing the manifest just written ("Creating signature: MESSAGE", or with {@code index} of
+     * {@code count} when there are several signers).
+     */
+    default void creatingSignature(String message, int index, int count) {
+    }
+
     /** Signatures are being written ("Storing signatures"). */
     default void storingSignatures() {
     }

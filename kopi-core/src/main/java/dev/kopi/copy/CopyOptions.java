@@ -2,6 +2,7 @@ package dev.kopi.copy;
 
 import dev.kopi.blob.CompressionAlgorithm;
 import dev.kopi.policy.PolicyContext;
+import dev.kopi.reference.DockerReference;
 import dev.kopi.signature.Signer;
 import dev.kopi.transport.ImageContext;
 import java.util.List;
@@ -25,10 +26,22 @@ import java.util.List;
  *     {@code --insecure-policy}). {@link PolicyContext#load} reads a {@code policy.json}.
  * @param signers signatures to add to the copied image ({@code --sign-by}, {@code --sign-by-sigstore-private-key});
  *     null or empty for none
+ * @param signIdentity the identity signatures claim ({@code --sign-identity}); null for the destination's Docker
+ *     reference
  */
 public record CopyOptions(ImageContext sourceContext, ImageContext destinationContext, String forceManifestType,
         MultiArch multiArch, boolean removeSignatures, boolean preserveDigests, CompressionAlgorithm compressionFormat,
-        Integer compressionLevel, int maxParallel, CopyListener listener, PolicyContext policy, List<Signer> signers) {
+        Integer compressionLevel, int maxParallel, CopyListener listener, PolicyContext policy, List<Signer> signers,
+        DockerReference signIdentity) {
+    /** Every option but the sign identity (the destination's). */
+    public CopyOptions(ImageContext sourceContext, ImageContext destinationContext, String forceManifestType,
+            MultiArch multiArch, boolean removeSignatures, boolean preserveDigests,
+            CompressionAlgorithm compressionFormat, Integer compressionLevel, int maxParallel, CopyListener listener,
+            PolicyContext policy, List<Signer> signers) {
+        this(sourceContext, destinationContext, forceManifestType, multiArch, removeSignatures, preserveDigests,
+                compressionFormat, compressionLevel, maxParallel, listener, policy, signers, null);
+    }
+
     /** Every option but the signers (none). */
     public CopyOptions(ImageContext sourceContext, ImageContext destinationContext, String forceManifestType,
             MultiArch multiArch, boolean removeSignatures, boolean preserveDigests,
@@ -58,36 +71,42 @@ public record CopyOptions(ImageContext sourceContext, ImageContext destinationCo
     /** These options with another progress listener. */
     public CopyOptions withListener(CopyListener l) {
         return new CopyOptions(sourceContext, destinationContext, forceManifestType, multiArch, removeSignatures,
-                preserveDigests, compressionFormat, compressionLevel, maxParallel, l, policy, signers);
+                preserveDigests, compressionFormat, compressionLevel, maxParallel, l, policy, signers, signIdentity);
     }
 
     /** These options with another trust policy (null accepts anything). */
     public CopyOptions withPolicy(PolicyContext p) {
         return new CopyOptions(sourceContext, destinationContext, forceManifestType, multiArch, removeSignatures,
-                preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, p, signers);
+                preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, p, signers, signIdentity);
     }
 
     /** These options with other source and destination contexts (null for the defaults). */
     public CopyOptions withContexts(ImageContext source, ImageContext destination) {
         return new CopyOptions(source, destination, forceManifestType, multiArch, removeSignatures, preserveDigests,
-                compressionFormat, compressionLevel, maxParallel, listener, policy, signers);
+                compressionFormat, compressionLevel, maxParallel, listener, policy, signers, signIdentity);
     }
 
     /** These options with another list handling ({@code --multi-arch}, {@code --all}). */
     public CopyOptions withMultiArch(MultiArch m) {
         return new CopyOptions(sourceContext, destinationContext, forceManifestType, m, removeSignatures,
-                preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, policy, signers);
+                preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, policy, signers, signIdentity);
     }
 
     /** These options with a forced manifest MIME type ({@code --format}); null keeps the source's. */
     public CopyOptions withManifestType(String mimeType) {
         return new CopyOptions(sourceContext, destinationContext, mimeType, multiArch, removeSignatures,
-                preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, policy, signers);
+                preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, policy, signers, signIdentity);
     }
 
     /** These options with signers that sign the copied image (replacing any set before). */
     public CopyOptions withSigners(List<Signer> s) {
         return new CopyOptions(sourceContext, destinationContext, forceManifestType, multiArch, removeSignatures,
-                preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, policy, s);
+                preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, policy, s, signIdentity);
+    }
+
+    /** These options with another sign identity ({@code --sign-identity}; null for the destination's reference). */
+    public CopyOptions withSignIdentity(DockerReference identity) {
+        return new CopyOptions(sourceContext, destinationContext, forceManifestType, multiArch, removeSignatures,
+                preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, policy, signers, identity);
     }
 }

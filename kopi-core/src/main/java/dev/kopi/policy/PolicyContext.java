@@ -1,52 +1,86 @@
 package dev.kopi.policy;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.kopi.digest.Digest;
 import dev.kopi.error.ErrorCode;
 import dev.kopi.error.ImageException;
+import dev.kopi.image.UnparsedImage;
+import dev.kopi.internal.go.GoStrconv;
 import dev.kopi.internal.path.LocalPaths;
 import dev.kopi.manifest.Manifests;
+import dev.kopi.signature.Signature;
+import dev.kopi.signature.SignatureFormats;
+import dev.kopi.signature.simple.OpenPgp;
+import dev.kopi.signature.simple.SimpleSigning;
+import dev.kopi.signature.sigstore.Sigstore;
 import dev.kopi.transport.ImageReference;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PublicKey;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A loaded policy.json, evaluated on a source image before anything is copied. Requirements are looked up as
- * containers/image does: the transport's scopes (identity, then namespaces, then ""), else the default.
- * This version evaluates {@code insecureAcceptAnything} and {@code reject}; signature requirements are
- * refused with a clear error until signature verification lands.
+ * A loaded policy.json, evaluated on a source image before anything is copied (containers/image's
+ * {@code PolicyContext.IsRunningImageAllowed}). Requirements are looked up as there: the transport's scopes
+ * (identity, then namespaces most specific first, then ""), else the default; every requirement must allow the
+ * image. A rejection is a POLICY_REJECTED {@link ImageException} whose message is containers/image's text for the
+ * requirement that failed.
  */
 public final class PolicyContext {
-    private final List<JsonNode> defaultReqs;
-    private final Map<String, Map<String, List<JsonNode>>> transports;
-    private final boolean acceptAll;
+    private final List<PolicyRequirement> defaultReqs;
+    private final Map<String, Map<String, List<PolicyRequirement>>> transports;
     private final boolean requireSignatures;
+    private final SigstoreCrypto sigstore;
 
-    private PolicyContext(List<JsonNode> defaultReqs, Map<String, Map<String, List<JsonNode>>> transports,
-            boolean acceptAll, boolean requireSignatures) {
+    /** The sigstore crypto the policy calls: {@link Sigstore} (unit tests give a fake). */
+    interface SigstoreCrypto {
+        List<PublicKey> parsePublicKeys(byte[] pem) throws ImageException;
+
+        Sigstore.Payload verify(Signature signature, List<PublicKey> keys) throws ImageException;
+    }
+
+    private static final SigstoreCrypto SIGSTORE = new SigstoreCrypto() {
+        public List<PublicKey> parsePublicKeys(byte[] pem) throws ImageException {
+            return Sigstore.parsePublicKeys(pem);
+        }
+
+        public Sigstore.Payload verify(Signature signature, List<PublicKey> keys) throws ImageException {
+            return Sigstore.verify(signature, keys);
+        }
+    };
+
+    private PolicyContext(List<PolicyRequirement> defaultReqs,
+            Map<String, Map<String, List<PolicyRequirement>>> transports, boolean requireSignatures) {
+        this(defaultReqs, transports, requireSignatures, SIGSTORE);
+    }
+
+    private PolicyContext(List<PolicyRequirement> defaultReqs,
+            Map<String, Map<String, List<PolicyRequirement>>> transports, boolean requireSignatures,
+            SigstoreCrypto sigstore) {
         this.defaultReqs = defaultReqs;
         this.transports = transports;
-        this.acceptAll = acceptAll;
         this.requireSignatures = requireSignatures;
+        this.sigstore = sigstore;
+    }
+
+    /** This policy with other sigstore crypto (for tests of the policy's own logic). */
+    PolicyContext withSigstoreCrypto(SigstoreCrypto crypto) {
+        return new PolicyContext(defaultReqs, transports, requireSignatures, crypto);
     }
 
     /**
-     * {@code --require-signed}: this policy, but an image is allowed only if a signature requirement verified it;
-     * an image that only {@code insecureAcceptAnything} would let through is rejected.
+     * {@code --require-signed}: this policy, but an image is allowed only if a signature requirement verified it
+     * (containers/image's {@code RequireSignatureVerification}).
      */
     public PolicyContext requiringSignatures() {
-        return new PolicyContext(acceptAll ? List.of(JSON_ACCEPT) : defaultReqs, transports, false, true);
+        return new PolicyContext(defaultReqs, transports, true, sigstore);
     }
-
-    private static final JsonNode JSON_ACCEPT = Manifests.JSON.createObjectNode().put("type", "insecureAcceptAnything");
 
     /** {@code --insecure-policy}: everything is allowed. */
     public static PolicyContext insecureAcceptAnything() {
-        return new PolicyContext(List.of(), Map.of(), true, false);
+        return new PolicyContext(List.of(new PolicyRequirement.InsecureAcceptAnything()), Map.of(), false);
     }
 
     /** The default policy path skopeo uses: {@code $HOME/.config/containers/policy.json}, else /etc/containers/policy.json. */
@@ -76,126 +110,22 @@ public final class PolicyContext {
         }
     }
 
-    static PolicyContext parse(byte[] bytes) throws ImageException {
-        JsonNode n = Manifests.readTree(bytes, "policy");
-        if (!n.isObject()) {
-            // containers/image's paranoid decoder names the first token it found
-            String token = n.isArray() ? "[" : n.isTextual() ? n.asText()
-                    : n.isNumber() ? "%!s(float64=" + goFloatV(n.asDouble()) + ")"
-                    : n.isBoolean() ? "%!s(bool=" + n.asBoolean() + ")" : "%!s(<nil>)";
-            throw ImageException.invalid("JSON object expected, got \"" + token + "\"");
-        }
-        for (var it = n.fieldNames(); it.hasNext(); ) {
-            String f = it.next();
-            if (!f.equals("default") && !f.equals("transports")) {
-                throw ImageException.invalid("Unknown key \"" + f + "\"");
-            }
-        }
-        JsonNode def = n.get("default");
-        if (def == null || def.isNull()) {
-            throw ImageException.invalid("Default policy is missing");
-        }
-        List<JsonNode> defaultReqs = requirements(def);
-        Map<String, Map<String, List<JsonNode>>> transports = new LinkedHashMap<>();
-        JsonNode t = n.get("transports");
-        if (t != null && !t.isNull()) {
-            if (!t.isObject()) {
-                throw ImageException.invalid("transports is not an object");
-            }
-            for (var it = t.fields(); it.hasNext(); ) {
-                var e = it.next();
-                Map<String, List<JsonNode>> scopes = new LinkedHashMap<>();
-                if (!e.getValue().isObject()) {
-                    throw ImageException.invalid("transport " + e.getKey() + " scopes are not an object");
-                }
-                for (var si = e.getValue().fields(); si.hasNext(); ) {
-                    var s = si.next();
-                    scopes.put(s.getKey(), requirements(s.getValue()));
-                }
-                transports.put(e.getKey(), scopes);
-            }
-        }
-        return new PolicyContext(defaultReqs, transports, false, false);
+    /** Parses policy.json content. */
+    public static PolicyContext parse(byte[] bytes) throws ImageException {
+        PolicyParser.Policy p = PolicyParser.parse(bytes);
+        return new PolicyContext(p.defaultRequirements(), p.transports(), false);
     }
 
-    /** Go's {@code %v} of a float64: shortest digits, exponent form (e+06) from 1e6 on or below 1e-4. */
+    /** Go's {@code %v} of a float64 (see {@link dev.kopi.json.ParanoidJson#goFloatV}). */
     static String goFloatV(double d) {
-        if (d == 0) {
-            return "0";
-        }
-        java.math.BigDecimal b = java.math.BigDecimal.valueOf(Math.abs(d)).stripTrailingZeros();
-        String digits = b.unscaledValue().toString();
-        int nd = digits.length();
-        int dp = nd - b.scale();
-        int eprec = 6;
-        if (eprec > nd && nd >= dp) {
-            eprec = nd;
-        }
-        int x = dp - 1;
-        String sign = d < 0 ? "-" : "";
-        if (x < -4 || x >= eprec) {
-            String mant = digits.charAt(0) + (nd > 1 ? "." + digits.substring(1) : "");
-            String exp = String.format("%02d", Math.abs(x));
-            return sign + mant + "e" + (x < 0 ? "-" : "+") + exp;
-        }
-        return sign + b.toPlainString();
+        return dev.kopi.json.ParanoidJson.goFloatV(d);
     }
 
-    private static List<JsonNode> requirements(JsonNode arr) throws ImageException {
-        if (!arr.isArray()) {
-            throw ImageException.invalid("a policy requirement list is not an array");
-        }
-        if (arr.isEmpty()) {
-            throw ImageException.invalid("List of verification policy requirements must not be empty");
-        }
-        List<JsonNode> out = new ArrayList<>();
-        for (JsonNode r : arr) {
-            String type = r.path("type").asText("");
-            switch (type) {
-                case "insecureAcceptAnything", "reject" -> {
-                    // these take no parameters; containers/image rejects any other key
-                    for (var it = r.fieldNames(); it.hasNext(); ) {
-                        String k = it.next();
-                        if (!k.equals("type")) {
-                            throw ImageException.invalid("Unknown key \"" + k + "\"");
-                        }
-                    }
-                    out.add(r);
-                }
-                case "signedBy", "sigstoreSigned" -> out.add(r);
-                default -> throw ImageException.invalid("Unknown policy requirement type \"" + type + "\"");
-            }
-        }
-        return out;
-    }
-
-    /** Fails with POLICY_REJECTED unless the policy allows running (copying) the image. */
-    public void requireAllowed(ImageReference ref) throws ImageException {
-        if (acceptAll) {
-            return;
-        }
-        List<JsonNode> reqs = requirementsFor(ref);
-        if (requireSignatures && reqs.stream().allMatch(r -> r.path("type").asText().equals("insecureAcceptAnything"))) {
-            throw new ImageException(ErrorCode.POLICY_REJECTED, "Running image " + ref.imageName()
-                    + " is rejected: signature verification is required (--require-signed), but the policy requires no signature for it");
-        }
-        for (JsonNode r : reqs) {
-            String type = r.path("type").asText();
-            switch (type) {
-                case "insecureAcceptAnything" -> {
-                }
-                case "reject" -> throw new ImageException(ErrorCode.POLICY_REJECTED,
-                        "Running image " + ref.imageName() + " is rejected by policy.");
-                default -> throw new ImageException(ErrorCode.POLICY_REJECTED, "Running image " + ref.imageName()
-                        + " requires a verified signature (" + type + "), and kopi cannot verify signatures yet");
-            }
-        }
-    }
-
-    private List<JsonNode> requirementsFor(ImageReference ref) {
-        Map<String, List<JsonNode>> scopes = transports.get(ref.transport().name());
+    /** The requirements that apply to {@code ref} (its scope, most specific first, else the default). */
+    public List<PolicyRequirement> requirementsFor(ImageReference ref) {
+        Map<String, List<PolicyRequirement>> scopes = transports.get(ref.transport().name());
         if (scopes != null) {
-            List<JsonNode> r = scopes.get(ref.policyConfigurationIdentity());
+            List<PolicyRequirement> r = scopes.get(ref.policyConfigurationIdentity());
             if (r != null) {
                 return r;
             }
@@ -211,5 +141,231 @@ public final class PolicyContext {
             }
         }
         return defaultReqs;
+    }
+
+    /** Fails with POLICY_REJECTED unless the policy allows running (copying) the image being read. */
+    public void requireAllowed(UnparsedImage image) throws IOException {
+        requireAllowed(PolicyImage.of(image));
+    }
+
+    /**
+     * Fails with POLICY_REJECTED unless the policy allows the image; the message is the failing requirement's
+     * (e.g. {@code Running image dir:/x is rejected by policy.},
+     * {@code A signature was required, but no signature exists}). Reading the image may fail with other errors.
+     */
+    public void requireAllowed(PolicyImage image) throws IOException {
+        ImageReference ref = image.reference();
+        List<PolicyRequirement> reqs = requirementsFor(ref);
+        if (reqs.isEmpty()) {
+            throw rejected("List of verification policy requirements must not be empty");
+        }
+        boolean verified = false;
+        for (PolicyRequirement r : reqs) {
+            allow(r, image);
+            verified |= r.verifiesSignatures();
+        }
+        if (requireSignatures && !verified) {
+            throw rejected("No signature verification policy found for image " + ref.transport().name() + ":"
+                    + ref.policyConfigurationIdentity());
+        }
+    }
+
+    private static ImageException rejected(String message) {
+        return new ImageException(ErrorCode.POLICY_REJECTED, message);
+    }
+
+    private void allow(PolicyRequirement r, PolicyImage image) throws IOException {
+        if (r instanceof PolicyRequirement.Reject) {
+            throw rejected("Running image " + image.reference().imageName() + " is rejected by policy.");
+        } else if (r instanceof PolicyRequirement.SignedBaseLayer) {
+            throw rejected("signedBaseLayer not implemented yet!");
+        } else if (r instanceof PolicyRequirement.SignedBy s) {
+            allowSignedBy(s, image);
+        } else if (r instanceof PolicyRequirement.SigstoreSigned s) {
+            allowSigstoreSigned(s, image);
+        }
+    }
+
+    private static SignatureFormats.Parsed parseFormat(Signature s) throws ImageException {
+        try {
+            return SignatureFormats.parse(s);
+        } catch (ImageException e) {
+            throw rejected(e.getMessage());
+        }
+    }
+
+    /** The summary containers/image gives when no signature was accepted. */
+    private static ImageException summary(List<String> rejections, String none) {
+        if (rejections.isEmpty()) {
+            return rejected(none);
+        }
+        if (rejections.size() == 1) {
+            return rejected(rejections.get(0));
+        }
+        return rejected("None of the signatures were accepted, reasons: " + String.join("; ", rejections));
+    }
+
+    // ---- signedBy ----
+
+    private static void allowSignedBy(PolicyRequirement.SignedBy r, PolicyImage image) throws IOException {
+        List<byte[]> simple = new ArrayList<>();
+        for (Signature s : image.signatures()) {
+            SignatureFormats.Parsed p = parseFormat(s);
+            if (p.format().equals(SignatureFormats.SIMPLE_SIGNING)) {
+                simple.add(p.chunk());
+            }
+        }
+        List<String> rejections = new ArrayList<>();
+        for (byte[] sig : simple) {
+            try {
+                signatureAccepted(r, image, sig);
+                return;
+            } catch (ImageException e) {
+                rejections.add(e.getMessage());
+            }
+        }
+        throw summary(rejections, "A signature was required, but no signature exists");
+    }
+
+    private static List<byte[]> loadSources(String path, List<String> paths, byte[] data) throws ImageException {
+        List<byte[]> out = new ArrayList<>();
+        if (path != null) {
+            out.add(readKeyFile(path));
+        }
+        if (paths != null) {
+            for (String p : paths) {
+                out.add(readKeyFile(p));
+            }
+        }
+        if (data != null) {
+            out.add(data);
+        }
+        return out;
+    }
+
+    private static byte[] readKeyFile(String p) throws ImageException {
+        Path path = Path.of(p);
+        try {
+            return Files.readAllBytes(path);
+        } catch (IOException e) {
+            throw rejected(LocalPaths.goError("open", path, e));
+        }
+    }
+
+    private static void signatureAccepted(PolicyRequirement.SignedBy r, PolicyImage image, byte[] sig)
+            throws IOException {
+        switch (r.keyType()) {
+            case "GPGKeys" -> {
+            }
+            case "signedByGPGKeys", "X509Certificates", "signedByX509CAs" ->
+                    throw rejected("Unimplemented \"keyType\" value " + GoStrconv.quote(r.keyType()));
+            default -> throw rejected("Unknown \"keyType\" value " + GoStrconv.quote(r.keyType()));
+        }
+        OpenPgp.Keyring keys = OpenPgp.Keyring.empty();
+        for (byte[] blob : loadSources(r.keyPath(), r.keyPaths(), r.keyData())) {
+            keys = keys.plus(OpenPgp.importKeys(blob));
+        }
+        if (keys.fingerprints().isEmpty()) {
+            throw rejected("No public keys imported");
+        }
+        SimpleSigning.verify(sig, keys, keys.fingerprints(), digestRule(image), identityRule(r.signedIdentity(),
+                image));
+    }
+
+    private static SimpleSigning.DigestRule digestRule(PolicyImage image) {
+        return signed -> {
+            byte[] m;
+            try {
+                m = image.manifest();
+            } catch (ImageException e) {
+                throw e;
+            } catch (IOException e) {
+                throw ImageException.wrap("reading manifest", e);
+            }
+            if (!Manifests.matchesDigest(m, signed)) {
+                throw rejected("Signature for digest " + signed + " does not match");
+            }
+        };
+    }
+
+    private static SimpleSigning.IdentityRule identityRule(ReferenceMatch match, PolicyImage image) {
+        return signed -> {
+            if (!match.matches(image.reference(), signed)) {
+                throw rejected("Signature for identity " + GoStrconv.quote(signed) + " is not accepted");
+            }
+        };
+    }
+
+    // ---- sigstoreSigned ----
+
+    private void allowSigstoreSigned(PolicyRequirement.SigstoreSigned r, PolicyImage image)
+            throws IOException {
+        List<String> rejections = new ArrayList<>();
+        int nonSigstore = 0;
+        int nonAttachments = 0;
+        for (Signature s : image.signatures()) {
+            SignatureFormats.Parsed p = parseFormat(s);
+            if (!p.format().equals(SignatureFormats.SIGSTORE)) {
+                nonSigstore++;
+                continue;
+            }
+            if (!SignatureFormats.SIGSTORE_SIGNATURE_MIME_TYPE.equals(sigstoreMimeType(p.chunk()))) {
+                nonAttachments++;
+                continue;
+            }
+            try {
+                sigstoreAccepted(r, image, s);
+                return;
+            } catch (ImageException e) {
+                rejections.add(e.getMessage());
+            }
+        }
+        String none = nonSigstore == 0 && nonAttachments == 0
+                ? "A signature was required, but no signature exists"
+                : "A signature was required, but no signature exists (" + nonSigstore + " non-sigstore signatures, "
+                        + nonAttachments + " sigstore non-signature attachments)";
+        throw summary(rejections, none);
+    }
+
+    private static String sigstoreMimeType(byte[] chunk) {
+        try {
+            var n = Manifests.JSON.readTree(chunk);
+            var t = n == null ? null : n.get("mimeType");
+            return t != null && t.isTextual() ? t.asText() : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private void sigstoreAccepted(PolicyRequirement.SigstoreSigned r, PolicyImage image, Signature sig)
+            throws IOException {
+        if (r.fulcio() || r.pki() || r.rekor()) {
+            throw rejected("kopi cannot verify sigstore signatures with Fulcio, Rekor or PKI trust roots");
+        }
+        List<byte[]> pems = loadSources(r.keyPath(), r.keyPaths(), r.keyData());
+        if (r.keyDatas() != null) {
+            pems.addAll(r.keyDatas());
+        }
+        List<PublicKey> keys = new ArrayList<>();
+        for (int i = 0; i < pems.size(); i++) {
+            try {
+                keys.addAll(sigstore.parsePublicKeys(pems.get(i)));
+            } catch (ImageException e) {
+                throw rejected("parsing public key " + (i + 1) + ": " + e.getMessage());
+            }
+        }
+        if (keys.isEmpty()) {
+            throw rejected("Internal inconsistency: \"keyPath\", \"keyPaths\", \"keyData\" and \"keyDatas\" produced "
+                    + "no public keys");
+        }
+        Sigstore.Payload payload;
+        try {
+            payload = sigstore.verify(sig, keys);
+        } catch (ImageException e) {
+            throw rejected(e.getMessage());
+        }
+        Digest d = payload.dockerManifestDigest();
+        digestRule(image).check(d);
+        identityRule(r.signedIdentity(), image).check(payload.dockerReference());
     }
 }

@@ -16,6 +16,14 @@ public interface Signer extends AutoCloseable {
      */
     Signature sign(byte[] manifest, DockerReference identity) throws ImageException;
 
+    /**
+     * What the copy prints while this signer works, after {@code Creating signature: } (containers/image's
+     * {@code ProgressMessage}, e.g. {@code Signing image using simple signing}).
+     */
+    default String progressMessage() {
+        return "Signing image";
+    }
+
     /** Releases keys or agents this signer holds. */
     @Override
     default void close() {

@@ -349,16 +349,17 @@ public final class Syncer {
         if (there.isEmpty()) {
             return Optional.empty();
         }
-        if (copy.policy() != null) {
-            try {
-                copy.policy().requireAllowed(src);
-            } catch (ImageException e) {
-                return Optional.empty(); // the copy reports it
-            }
-        }
         Digest expected;
         try (ImageSource s = src.newImageSource(copy.sourceContext())) {
             RawManifest raw = s.fetchManifest(Optional.empty());
+            if (copy.policy() != null) {
+                try {
+                    copy.policy().requireAllowed(dev.kopi.policy.PolicyImage.of(src, raw.bytes(),
+                            s.fetchSignatures(Optional.empty())));
+                } catch (ImageException e) {
+                    return Optional.empty(); // the copy reports it
+                }
+            }
             String type = Manifests.effectiveMimeType(raw.bytes(), raw.mediaType());
             String forced = copy.forceManifestType();
             if (!MediaTypes.isList(type)) {

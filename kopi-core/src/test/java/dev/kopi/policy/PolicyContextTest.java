@@ -82,7 +82,7 @@ class PolicyContextTest {
 
     private static boolean allowed(PolicyContext p, String name) throws Exception {
         try {
-            p.requireAllowed(ref(name));
+            p.requireAllowed(PolicyImage.of(ref(name), new byte[0], java.util.List.of()));
             return true;
         } catch (ImageException e) {
             assertThat(e.code()).isEqualTo(ErrorCode.POLICY_REJECTED);
@@ -111,7 +111,7 @@ class PolicyContextTest {
     void allRequirementsMustAllow() throws Exception {
         PolicyContext p = PolicyContext.load(write("{\"default\":[{\"type\":\"insecureAcceptAnything\"},"
                 + "{\"type\":\"reject\"}]}"));
-        assertThatThrownBy(() -> p.requireAllowed(ref("dir:/x")))
+        assertThatThrownBy(() -> p.requireAllowed(PolicyImage.of(ref("dir:/x"), new byte[0], java.util.List.of())))
                 .isInstanceOf(ImageException.class).hasMessage("Running image dir:/x is rejected by policy.");
     }
 
