@@ -52,8 +52,10 @@ final class CopyCommand implements Callable<Integer> {
     boolean quiet;
     @Option(names = {"-a", "--all"}, description = "Copy all images if SOURCE-IMAGE is a list")
     boolean all;
-    @Option(names = "--multi-arch", paramLabel = "string", description = "How to handle multi-architecture images (system, all, or index-only)")
+    @Option(names = "--multi-arch", paramLabel = "string", description = "How to handle multi-architecture images (system, all, index-only, or a list of os/arch[/variant] to copy only those)")
     String multiArch;
+    @Option(names = "--platform", paramLabel = "os/arch[/variant],...", description = "Copy only these platforms of a multi-architecture image (same as --multi-arch=os/arch[/variant],...)")
+    String platform;
     @Option(names = "--remove-signatures", description = "Do not copy signatures from SOURCE-IMAGE")
     boolean removeSignatures;
     @Option(names = "--digestfile", paramLabel = "string", description = "Write the digest of the pushed image to the specified file")
@@ -134,9 +136,18 @@ final class CopyCommand implements Callable<Integer> {
         if (multiArch != null && all) {
             throw ImageException.invalid("Cannot use --all and --multi-arch flags together");
         }
+        if (platform != null && all) {
+            throw ImageException.invalid("Cannot use --all and --platform flags together");
+        }
+        if (platform != null && multiArch != null) {
+            throw ImageException.invalid("Cannot use --multi-arch and --platform flags together");
+        }
         MultiArch selection = MultiArch.SYSTEM;
         if (multiArch != null) {
             selection = MultiArch.parse(multiArch);
+        }
+        if (platform != null) {
+            selection = MultiArch.platforms(MultiArch.parsePlatforms(platform));
         }
         if (all) {
             selection = MultiArch.ALL;
