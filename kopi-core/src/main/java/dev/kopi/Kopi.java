@@ -240,6 +240,50 @@ public final class Kopi {
     }
 
     /**
+     * The repositories of a registry ({@code kopi list-repos}, beyond skopeo): {@code registry} is
+     * {@code docker://HOST[:PORT]}; every page of the registry's {@code /v2/_catalog} is read.
+     *
+     * @param context credentials and TLS settings; null for the defaults
+     */
+    public static RepositoryList listRepositories(String registry, ImageContext context) throws IOException {
+        String host = parseRegistryName(registry);
+        ImageContext ctx = context == null ? ImageContext.defaults() : context;
+        return new RepositoryList(host, DockerRegistry.listRepositories(host, ctx));
+    }
+
+    /** Parses {@code docker://HOST[:PORT]} as {@link #listRepositories} takes it; returns {@code HOST[:PORT]}. */
+    public static String parseRegistryName(String registry) throws ImageException {
+        Objects.requireNonNull(registry, "registry");
+        int colon = registry.indexOf(':');
+        if (colon < 0 || Transports.get(registry.substring(0, colon)) == null) {
+            throw ImageException.invalid("Invalid " + GoStrconv.quote(registry) + ": does not specify a transport");
+        }
+        String transport = registry.substring(0, colon);
+        if (!transport.equals("docker")) {
+            throw ImageException.unsupported("Unsupported transport '" + transport
+                    + "' for repository listing. Only supported: docker");
+        }
+        if (!registry.startsWith("docker://")) {
+            throw ImageException.invalid("docker: registry name " + registry + " does not start with docker://");
+        }
+        String host = registry.substring("docker://".length());
+        if (host.endsWith("/")) {
+            host = host.substring(0, host.length() - 1);
+        }
+        DockerReference probe;
+        try {
+            probe = DockerReference.parseNormalized(host + "/kopi-catalog");
+        } catch (ImageException e) {
+            probe = null;
+        }
+        if (host.isEmpty() || host.contains("/") || probe == null || !probe.domain().equals(host)) {
+            throw ImageException.invalid("Invalid registry " + GoStrconv.quote(registry)
+                    + ": expected docker://HOST[:PORT] with no repository");
+        }
+        return host;
+    }
+
+    /**
      * Deletes an image (skopeo's {@code delete}). Registries delete the manifest the tag points at (every tag of
      * that manifest goes with it); transports that cannot delete fail with {@link ErrorCode#UNSUPPORTED}.
      *

@@ -25,7 +25,9 @@ import picocli.CommandLine.Spec;
 public final class Main implements Callable<Integer> {
     /** The subcommands, in the order help lists them. */
     static final List<Class<?>> SUBCOMMANDS = List.of(CopyCommand.class, DeleteCommand.class, InspectCommand.class,
-            ListTagsCommand.class, LoginCommand.class, LogoutCommand.class,
+            ListTagsCommand.class,
+            ListReposCommand.class,
+            LoginCommand.class, LogoutCommand.class,
             ManifestDigestCommand.class,
             CommandLine.HelpCommand.class, CompletionCommand.class, GenerateManCommand.class);
     /** Commands that need the whole model (they list or describe the other commands). */

@@ -24,6 +24,7 @@ final class ManPages {
             "inspect", "IMAGE-NAME",
             "delete", "IMAGE-NAME",
             "list-tags", "SOURCE-IMAGE",
+            "list-repos", "REGISTRY",
             "login", "REGISTRY",
             "logout", "REGISTRY",
             "manifest-digest", "MANIFEST-FILE",

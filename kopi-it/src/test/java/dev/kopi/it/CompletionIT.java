@@ -61,7 +61,7 @@ class CompletionIT {
         CommandResult r = shell("bash", "--norc", "--noprofile", "-c", program).assertSuccess();
         assertThat(r.stdout()).isEqualTo("complete -o default -F _complete_kopi kopi\n"
                 + "kopi co=> copy\n"
-                + "kopi li=> list-tags\n"
+                + "kopi li=> list-tags list-repos\n"
                 + "kopi copy o=> oci: oci-archive:\n"
                 + "kopi inspect docker=> docker-archive: docker:// docker-daemon:\n"
                 + "kopi copy oci:images/la=> images/layout/\n");

@@ -709,6 +709,42 @@ public final class RegistryClient implements Closeable {
         return tags;
     }
 
+    /**
+     * The registry's repositories ({@code GET /v2/_catalog}, token scope {@code registry:catalog:*}), following
+     * {@code Link: <...>; rel="next"} pages to the end.
+     */
+    public List<String> listRepositories() throws IOException {
+        ping();
+        List<String> repos = new ArrayList<>();
+        String next = "/v2/_catalog";
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        while (next != null) {
+            if (!seen.add(next)) {
+                throw new ImageException(ErrorCode.INVALID_INPUT, "fetching repository list: the registry's next page "
+                        + next + " was already fetched");
+            }
+            try (Response res = request("GET", url(next), null, null, "registry:catalog:*", false)) {
+                if (res.status() != 200) {
+                    throw ImageException.wrap("fetching repository list", RegistryErrors.toError(res));
+                }
+                byte[] b = SizeLimits.readAtMost(res.body(), 16 << 20, "repository list");
+                JsonNode n = Manifests.readTree(b, "repository list");
+                for (JsonNode r : n.path("repositories")) {
+                    repos.add(r.asText());
+                }
+                next = null;
+                for (String link : res.headers().allValues("Link")) {
+                    Matcher m = LINK_NEXT.matcher(link);
+                    if (m.find()) {
+                        URI u = url("/v2/_catalog").resolve(m.group(1));
+                        next = u.getRawPath() + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
+                    }
+                }
+            }
+        }
+        return repos;
+    }
+
     @Override
     public void close() {
         http.close();

@@ -70,6 +70,82 @@ class BeyondSkopeoIT {
         assertThat(missing.exitCode()).as("arm/v7 is not in the subset").isNotZero();
     }
 
+    /**
+     * Item 4: {@code list-repos docker://HOST} reads every page of the catalog (the registry sends 100 repositories
+     * a page and a {@code Link} to the next), and {@code list-tags --include/--exclude} filter the tags.
+     */
+    @Test
+    void listReposReadsEveryCatalogPageAndListTagsFilters() throws Exception {
+        Sandbox sb = new Sandbox(tmp);
+        WrittenImage img = Fixtures.single();
+        sb.kopi(args("copy", REGISTRY.destArgs(), TestImage.SINGLE.ociRef(), REGISTRY.ref("catalog/base:1.0")))
+                .assertSuccess();
+        List<String> expected = new ArrayList<>(List.of("catalog/base"));
+        for (int i = 0; i < 105; i++) {
+            String repo = String.format("catalog/r%03d", i);
+            putByMounting(repo, "v1", img);
+            expected.add(repo);
+        }
+        for (String tag : List.of("1.0.1", "1.1-rc1", "2.0", "latest", "sha256-abc.sig")) {
+            putByMounting("catalog/base", tag, img);
+        }
+
+        CommandResult skopeo = sb.skopeo(args("list-repos", REGISTRY.args(), "docker://" + REGISTRY.hostPort()));
+        assertThat(skopeo.exitCode()).as("skopeo has no list-repos").isEqualTo(1);
+        CommandResult skopeoTags = sb.skopeo(args("list-tags", "--include", "^1\\.", REGISTRY.args(),
+                REGISTRY.ref("catalog/base")));
+        assertThat(skopeoTags.exitCode()).as("skopeo list-tags has no filters").isEqualTo(1);
+        assertThat(skopeoTags.stderr()).contains("unknown flag: --include");
+
+        JsonNode repos = JSON.readTree(sb.kopi(args("list-repos", REGISTRY.args(), "docker://" + REGISTRY.hostPort()))
+                .assertSuccess().stdout());
+        assertThat(repos.path("Registry").asText()).isEqualTo(REGISTRY.hostPort());
+        List<String> listed = new ArrayList<>();
+        repos.path("Repositories").forEach(n -> listed.add(n.asText()));
+        assertThat(REGISTRY.catalog()).as("one page of the registry's catalog").hasSize(100);
+        // (other tests of this class add their own repositories to the registry)
+        assertThat(listed.stream().filter(r -> r.startsWith("catalog/")).toList())
+                .containsExactlyInAnyOrderElementsOf(expected);
+
+        JsonNode filteredRepos = JSON.readTree(sb.kopi(args("list-repos", "--include", "r10[0-9]$", "--exclude",
+                "r104", REGISTRY.args(), "docker://" + REGISTRY.hostPort())).assertSuccess().stdout());
+        assertThat(filteredRepos.path("Repositories").toString()).isEqualTo(
+                "[\"catalog/r100\",\"catalog/r101\",\"catalog/r102\",\"catalog/r103\"]");
+
+        CommandResult tags = sb.kopi(args("list-tags", "--include", "^1\\.", "--include", "^2", "--exclude", "-rc",
+                REGISTRY.args(), REGISTRY.ref("catalog/base"))).assertSuccess();
+        JsonNode t = JSON.readTree(tags.stdout());
+        List<String> kept = new ArrayList<>();
+        t.path("Tags").forEach(n -> kept.add(n.asText()));
+        assertThat(kept).containsExactlyInAnyOrder("1.0", "1.0.1", "2.0");
+        // without filters, list-tags prints what skopeo prints
+        assertThat(sb.kopi(args("list-tags", REGISTRY.args(), REGISTRY.ref("catalog/base"))).assertSuccess().stdout())
+                .isEqualTo(sb.skopeo(args("list-tags", REGISTRY.args(), REGISTRY.ref("catalog/base"))).assertSuccess()
+                        .stdout());
+    }
+
+    /** Puts {@code img} into {@code repo:tag} by mounting its blobs from {@code catalog/base} (cheap, no upload). */
+    private static void putByMounting(String repo, String tag, WrittenImage img) throws Exception {
+        List<String> blobs = new ArrayList<>();
+        blobs.add(img.configDigest().toString());
+        img.layers().forEach(d -> blobs.add(d.toString()));
+        java.net.http.HttpClient http = REGISTRY.httpClient();
+        if (!repo.equals("catalog/base")) {
+            for (String d : blobs) {
+                var res = http.send(java.net.http.HttpRequest.newBuilder(REGISTRY.uri("/v2/" + repo
+                        + "/blobs/uploads/?mount=" + d + "&from=catalog/base"))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                        java.net.http.HttpResponse.BodyHandlers.discarding());
+                assertThat(res.statusCode()).as("mount %s into %s", d, repo).isEqualTo(201);
+            }
+        }
+        var put = http.send(java.net.http.HttpRequest.newBuilder(REGISTRY.uri("/v2/" + repo + "/manifests/" + tag))
+                .header("Content-Type", "application/vnd.oci.image.manifest.v1+json")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofByteArray(img.manifest())).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding());
+        assertThat(put.statusCode()).as("PUT %s:%s", repo, tag).isEqualTo(201);
+    }
+
     private static List<String> platformsAndDigests(JsonNode index) {
         List<String> out = new ArrayList<>();
         for (JsonNode m : index.path("manifests")) {
