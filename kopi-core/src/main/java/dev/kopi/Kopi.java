@@ -300,6 +300,22 @@ public final class Kopi {
     }
 
     /**
+     * Deletes one tag of a registry image and leaves the manifest and its other tags ({@code delete --tag-only},
+     * beyond skopeo): the registry's tag DELETE where it has one, else the tag is moved to a throw-away manifest
+     * that is then deleted. Only {@code docker://} references with a tag can do this.
+     *
+     * @param context credentials and TLS settings; null for the defaults
+     */
+    public static void deleteTag(ImageReference image, ImageContext context) throws IOException {
+        Objects.requireNonNull(image, "image");
+        if (!(image instanceof dev.kopi.transport.docker.DockerImageReference docker)) {
+            throw ImageException.unsupported("--tag-only is only supported for docker:// images, not "
+                    + image.transport().name() + ":");
+        }
+        docker.deleteTag(context == null ? ImageContext.defaults() : context);
+    }
+
+    /**
      * Checks that the credentials in {@code context} are accepted by {@code registry} ({@code host[:port]}), as
      * {@code kopi login} does before it saves them.
      */

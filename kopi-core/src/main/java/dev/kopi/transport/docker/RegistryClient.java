@@ -510,6 +510,34 @@ public final class RegistryClient implements Closeable {
         }
     }
 
+    /**
+     * Deletes a tag alone with the OCI distribution spec's {@code DELETE /v2/<name>/manifests/<tag>}. False when the
+     * registry does not support deleting tags (it answers 400, 404, 405 or 501, as docker/distribution 2.x answers
+     * 400 DIGEST_INVALID); other failures throw.
+     */
+    public boolean deleteTagIfSupported(String tag) throws IOException {
+        try (Response res = request("DELETE", repoPath() + "/manifests/" + tag, null, null)) {
+            int st = res.status();
+            if (st == 202 || st == 200 || st == 204) {
+                res.discard(SizeLimits.ERROR_BODY);
+                return true;
+            }
+            if (st == 400 || st == 404 || st == 405 || st == 501) {
+                res.discard(SizeLimits.ERROR_BODY);
+                return false;
+            }
+            throw ImageException.wrap("deleting tag " + tag + " in " + name(), RegistryErrors.toError(res));
+        }
+    }
+
+    /** DELETE a blob of this repository; false when the registry refuses (many do not allow it). */
+    public boolean deleteBlobIfAllowed(Digest digest) throws IOException {
+        try (Response res = request("DELETE", repoPath() + "/blobs/" + digest, null, null)) {
+            res.discard(SizeLimits.ERROR_BODY);
+            return res.status() == 202 || res.status() == 200 || res.status() == 204;
+        }
+    }
+
     // ---- blobs ----
 
     /** HEAD a blob in this repository: its size, or -1 when absent. */

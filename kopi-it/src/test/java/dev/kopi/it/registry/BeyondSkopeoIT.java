@@ -124,6 +124,50 @@ class BeyondSkopeoIT {
                         .stdout());
     }
 
+    /**
+     * Item 3: {@code delete --tag-only} removes one tag; the manifest and its other tags survive. docker-registry 2.8
+     * (deletion enabled) has no tag DELETE, so this runs the throw-away-manifest workaround.
+     */
+    @Test
+    void deleteTagOnlyLeavesTheManifestAndItsOtherTags() throws Exception {
+        Sandbox sb = new Sandbox(tmp);
+        WrittenImage img = Fixtures.multi();
+        String digest = img.manifestDigest().toString();
+        for (String repo : List.of("tagonly/skopeo", "tagonly/kopi")) {
+            for (String tag : List.of("a", "b", "c")) {
+                sb.kopi(args("copy", REGISTRY.destArgs(), TestImage.MULTI.ociRef(), REGISTRY.ref(repo + ":" + tag)))
+                        .assertSuccess();
+            }
+        }
+        // skopeo's delete takes every tag of the manifest with it
+        sb.skopeo(args("delete", REGISTRY.args(), REGISTRY.ref("tagonly/skopeo:a"))).assertSuccess();
+        assertThat(REGISTRY.tags("tagonly/skopeo")).as("skopeo delete of :a").isEmpty();
+        CommandResult skopeoTagOnly = sb.skopeo(args("delete", "--tag-only", REGISTRY.args(),
+                REGISTRY.ref("tagonly/skopeo:b")));
+        assertThat(skopeoTagOnly.stderr()).contains("unknown flag: --tag-only");
+
+        sb.kopi(args("delete", "--tag-only", REGISTRY.args(), REGISTRY.ref("tagonly/kopi:a"))).assertSuccess();
+        assertThat(REGISTRY.tags("tagonly/kopi")).containsExactlyInAnyOrder("b", "c");
+        assertThat(REGISTRY.hasManifest("tagonly/kopi", digest)).as("the manifest stays").isTrue();
+        assertThat(REGISTRY.missingBlobs("tagonly/kopi", digest)).isEmpty();
+        JsonNode b = JSON.readTree(sb.skopeo(args("inspect", REGISTRY.args(), REGISTRY.ref("tagonly/kopi:b")))
+                .assertSuccess().stdout());
+        assertThat(b.path("Digest").asText()).isEqualTo(digest);
+        // the last tags too: the manifest stays reachable by digest
+        sb.kopi(args("delete", "--tag-only", REGISTRY.args(), REGISTRY.ref("tagonly/kopi:b"))).assertSuccess();
+        sb.kopi(args("delete", "--tag-only", REGISTRY.args(), REGISTRY.ref("tagonly/kopi:c"))).assertSuccess();
+        assertThat(REGISTRY.tags("tagonly/kopi")).isEmpty();
+        sb.skopeo(args("inspect", REGISTRY.args(), REGISTRY.ref("tagonly/kopi@" + digest))).assertSuccess();
+        // a tag that is not there: exit 2, nothing changed
+        CommandResult missing = sb.kopi(args("delete", "--tag-only", REGISTRY.args(), REGISTRY.ref("tagonly/kopi:zz")));
+        missing.assertExit(2);
+        assertThat(missing.assertOneFatalLine()).contains("no tag zz");
+        assertThat(REGISTRY.hasManifest("tagonly/kopi", digest)).isTrue();
+        // a digest reference is refused: --tag-only never deletes a manifest
+        sb.kopi(args("delete", "--tag-only", REGISTRY.args(), REGISTRY.ref("tagonly/kopi@" + digest))).assertExit(1);
+        assertThat(REGISTRY.hasManifest("tagonly/kopi", digest)).isTrue();
+    }
+
     /** Puts {@code img} into {@code repo:tag} by mounting its blobs from {@code catalog/base} (cheap, no upload). */
     private static void putByMounting(String repo, String tag, WrittenImage img) throws Exception {
         List<String> blobs = new ArrayList<>();
