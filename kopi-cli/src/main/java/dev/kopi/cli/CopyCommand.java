@@ -68,6 +68,8 @@ final class CopyCommand implements Callable<Integer> {
     int imageParallelCopies;
     @Option(names = "--progress", paramLabel = "string", description = "Progress output: text (skopeo's lines, bars on a terminal) or json (one JSON event per line on stdout) (default \"text\")")
     String progress;
+    @Option(names = "--progress-interval", paramLabel = "duration", converter = GoDuration.class, description = "When not on a terminal, also print the progress of each blob being copied this often (e.g. 10s)")
+    java.time.Duration progressInterval;
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "help for copy")
     boolean help;
     @Parameters(paramLabel = "IMAGE", arity = "0..*", hidden = true)
@@ -79,15 +81,18 @@ final class CopyCommand implements Callable<Integer> {
             throw new CliException("Exactly two arguments expected", true);
         }
         JsonProgress json = null;
+        // Progress goes to stderr when the image itself is written to stdout (docker-archive:/dev/stdout).
+        java.io.PrintStream progressOut = StdoutDestination.writesToStdout(args.get(1)) ? System.err : System.out;
         if (progress != null && !progress.equals("text")) {
             if (!progress.equals("json")) {
                 throw ImageException.invalid("unknown progress format \"" + progress
                         + "\". Choose one of the supported formats: 'text' or 'json'");
             }
-            json = new JsonProgress(System.out);
+            json = new JsonProgress(progressOut);
         }
         if (json == null) {
-            return copy(quiet ? CopyListener.NONE : new CopyPrinter(System.out, System.console() != null));
+            boolean tty = progressOut == System.out ? System.console() != null : StdoutDestination.stderrIsTerminal();
+            return copy(quiet ? CopyListener.NONE : new CopyPrinter(progressOut, tty, progressInterval));
         }
         try {
             return copy(json);

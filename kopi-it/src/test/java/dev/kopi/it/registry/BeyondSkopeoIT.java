@@ -168,6 +168,53 @@ class BeyondSkopeoIT {
         assertThat(REGISTRY.hasManifest("tagonly/kopi", digest)).isTrue();
     }
 
+    /**
+     * Item 10: {@code --progress-interval} prints the progress of a slow blob periodically when not on a terminal,
+     * and an archive written to stdout stays a valid archive (progress goes to stderr); skopeo mixes its lines in.
+     */
+    @Test
+    void progressIntervalLinesAndAStdoutArchiveThatPodmanLoads() throws Exception {
+        Sandbox sb = new Sandbox(tmp);
+        WrittenImage img = Fixtures.multi();
+        sb.kopi(args("copy", REGISTRY.destArgs(), TestImage.MULTI.ociRef(), REGISTRY.ref("progress/app:1")))
+                .assertSuccess();
+        int biggest = 0;
+        for (int i = 0; i < img.layers().size(); i++) {
+            biggest = img.layerSizes().get(i) > img.layerSizes().get(biggest) ? i : biggest;
+        }
+        String slow = img.layers().get(biggest).toString();
+        try (FaultProxy proxy = FaultProxy.start(REGISTRY)) {
+            proxy.inject("GET", "/blobs/" + slow, 1, Fault.stall(4096, java.time.Duration.ofMillis(2500)));
+            CommandResult r = sb.kopi(args("copy", "--progress-interval", "400ms", proxy.srcArgs(),
+                    proxy.ref("progress/app:1"), "dir:" + sb.path("out"))).assertSuccess();
+            String prefix = "Copying blob " + slow.substring("sha256:".length(), "sha256:".length() + 12) + " ";
+            List<String> periodic = r.stdout().lines().filter(l -> l.startsWith(prefix)).toList();
+            assertThat(periodic).as("periodic lines while the blob stalls:\n%s", r.stdout()).hasSizeGreaterThanOrEqualTo(3)
+                    .allSatisfy(l -> assertThat(l).matches(java.util.regex.Pattern.quote(prefix)
+                            + "\\d+\\.\\d (B|KiB) / \\d+\\.\\d KiB \\(\\d+%\\)"));
+            assertThat(r.stdout()).contains("Copying blob " + slow + "\n").contains("Writing manifest to image destination");
+        }
+        CommandResult skopeoInterval = sb.skopeo(args("copy", "--progress-interval", "1s", REGISTRY.srcArgs(),
+                REGISTRY.ref("progress/app:1"), "dir:" + sb.path("skopeo-out")));
+        assertThat(skopeoInterval.stderr()).contains("unknown flag: --progress-interval");
+
+        // the archive on stdout: skopeo's is corrupted by its own progress lines, kopi's loads
+        CommandResult skopeoStdout = sb.skopeo(args("copy", REGISTRY.srcArgs(), REGISTRY.ref("progress/app:1"),
+                "docker-archive:/dev/stdout:localhost/progress/app:1")).assertSuccess();
+        java.nio.file.Path skopeoTar = java.nio.file.Files.write(sb.path("skopeo.tar"), skopeoStdout.stdoutBytes());
+        assertThat(sb.skopeo("inspect", "docker-archive:" + skopeoTar).exitCode()).as("skopeo's stdout archive")
+                .isEqualTo(1);
+        CommandResult kopiStdout = sb.kopi(args("copy", REGISTRY.srcArgs(), REGISTRY.ref("progress/app:1"),
+                "docker-archive:/dev/stdout:localhost/progress/app:1")).assertSuccess();
+        assertThat(kopiStdout.stderr()).contains("Copying blob " + slow).contains("Writing manifest");
+        java.nio.file.Path kopiTar = java.nio.file.Files.write(sb.path("kopi.tar"), kopiStdout.stdoutBytes());
+        CommandResult load = sb.podman("load", "-i", kopiTar.toString()).assertSuccess();
+        assertThat(load.stdout()).contains("localhost/progress/app:1");
+        JsonNode inspect = JSON.readTree(sb.podman("image", "inspect", "localhost/progress/app:1").assertSuccess()
+                .stdout()).get(0);
+        assertThat(inspect.path("Id").asText()).isEqualTo(img.imageId());
+    }
+
     /** Puts {@code img} into {@code repo:tag} by mounting its blobs from {@code catalog/base} (cheap, no upload). */
     private static void putByMounting(String repo, String tag, WrittenImage img) throws Exception {
         List<String> blobs = new ArrayList<>();
