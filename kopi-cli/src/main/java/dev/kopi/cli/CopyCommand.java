@@ -68,6 +68,8 @@ final class CopyCommand implements Callable<Integer> {
     int imageParallelCopies;
     @Option(names = "--progress", paramLabel = "string", description = "Progress output: text (skopeo's lines, bars on a terminal) or json (one JSON event per line on stdout) (default \"text\")")
     String progress;
+    @Option(names = "--append", description = "Add the image to an existing docker-archive: or oci-archive: file instead of refusing (docker-archive) or replacing (oci-archive) it")
+    boolean append;
     @Option(names = "--progress-interval", paramLabel = "duration", converter = GoDuration.class, description = "When not on a terminal, also print the progress of each blob being copied this often (e.g. 10s)")
     java.time.Duration progressInterval;
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "help for copy")
@@ -136,7 +138,8 @@ final class CopyCommand implements Callable<Integer> {
                 .dirForceCompress(dest.compress)
                 .dirForceDecompress(dest.decompress)
                 .ociAcceptUncompressedLayers(dest.ociAcceptUncompressedLayers)
-                .dockerPushPrecomputeDigests(dest.precomputeDigests);
+                .dockerPushPrecomputeDigests(dest.precomputeDigests)
+                .archiveAppend(append);
         ImageContext destCtx = destB.build();
         if (multiArch != null && all) {
             throw ImageException.invalid("Cannot use --all and --multi-arch flags together");

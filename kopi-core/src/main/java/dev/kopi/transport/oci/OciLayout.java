@@ -67,6 +67,34 @@ public final class OciLayout {
         }
     }
 
+    /**
+     * The multi-platform index a layout holds without a nested index (beyond containers/image, which answers
+     * "more than one image in oci, choose an image"): as buildx and other tools write it, index.json itself lists
+     * one image manifest per platform. Present only when the reference names no tag and no index (a reference
+     * skopeo refuses for such a layout) and index.json has two or more entries, all image manifests with distinct
+     * platforms: then index.json is the list, byte for byte.
+     */
+    public java.util.Optional<dev.kopi.image.RawManifest> implicitPlatformIndex(OciReference ref) throws IOException {
+        if (ref.sourceIndex() != -1 || !ref.image().isEmpty() || !Files.exists(indexPath())) {
+            return java.util.Optional.empty();
+        }
+        List<Descriptor> entries = readIndex().instances();
+        if (entries.size() < 2) {
+            return java.util.Optional.empty();
+        }
+        java.util.Set<String> platforms = new java.util.HashSet<>();
+        for (Descriptor d : entries) {
+            boolean image = d.mediaType().equals(MediaTypes.OCI_MANIFEST) || d.mediaType().equals(MediaTypes.DOCKER_V2S2);
+            if (!image || d.platform() == null || d.platform().os().isEmpty()
+                    || d.platform().architecture().isEmpty() || !platforms.add(d.platform().toString()
+                            + "|" + d.platform().osVersion())) {
+                return java.util.Optional.empty();
+            }
+        }
+        byte[] raw = LocalPaths.readAtMost(indexPath(), SizeLimits.TARBALL_JSON, indexPath().toString());
+        return java.util.Optional.of(new dev.kopi.image.RawManifest(raw, MediaTypes.OCI_INDEX));
+    }
+
     /** The descriptor a reference names (containers/image's getManifestDescriptor). */
     public Descriptor findDescriptor(OciReference ref) throws IOException {
         OciIndex index = readIndex();

@@ -272,6 +272,87 @@ class BeyondSkopeoIT {
         }
     }
 
+    /**
+     * Item 7: multi-image archives. {@code copy --append} adds images to a docker-archive (podman loads them all)
+     * and to an oci-archive; every image of a multi-image {@code podman save -m} tar is read; and an OCI tar whose
+     * index.json is itself a multi-platform index (no nested index, as buildx writes) is read as that list.
+     */
+    @Test
+    void multiImageArchivesAppendAndRead() throws Exception {
+        Sandbox sb = new Sandbox(tmp);
+        WrittenImage single = Fixtures.single();
+        WrittenImage multi = Fixtures.multi();
+        java.nio.file.Path tar = sb.path("multi.tar");
+        sb.kopi("copy", TestImage.SINGLE.ociRef(), "docker-archive:" + tar + ":localhost/multi/single:1")
+                .assertSuccess();
+        CommandResult skopeoAppend = sb.skopeo("copy", TestImage.MULTI.ociRef(),
+                "docker-archive:" + tar + ":localhost/multi/multi:1");
+        assertThat(skopeoAppend.stderr()).contains("docker-archive doesn't support modifying existing images");
+        sb.kopi("copy", "--append", TestImage.MULTI.ociRef(), "docker-archive:" + tar + ":localhost/multi/multi:1")
+                .assertSuccess();
+        sb.skopeo("inspect", "docker-archive:" + tar + ":@0").assertSuccess();
+        sb.skopeo("inspect", "docker-archive:" + tar + ":localhost/multi/multi:1").assertSuccess();
+        CommandResult load = sb.podman("load", "-i", tar.toString()).assertSuccess();
+        assertThat(load.stdout()).contains("localhost/multi/single:1").contains("localhost/multi/multi:1");
+        for (var e : java.util.Map.of("localhost/multi/single:1", single, "localhost/multi/multi:1", multi)
+                .entrySet()) {
+            JsonNode img = JSON.readTree(sb.podman("image", "inspect", e.getKey()).assertSuccess().stdout()).get(0);
+            assertThat(img.path("Id").asText()).as(e.getKey()).isEqualTo(e.getValue().imageId());
+        }
+
+        // every image of podman's own multi-image docker save
+        java.nio.file.Path saved = sb.path("saved.tar");
+        sb.podman("save", "-m", "--format", "docker-archive", "-o", saved.toString(), "localhost/multi/single:1",
+                "localhost/multi/multi:1").assertSuccess();
+        for (String which : List.of("@0", "@1", "localhost/multi/single:1", "localhost/multi/multi:1")) {
+            JsonNode k = JSON.readTree(sb.kopi("inspect", "docker-archive:" + saved + ":" + which).assertSuccess()
+                    .stdout());
+            JsonNode s = JSON.readTree(sb.skopeo("inspect", "docker-archive:" + saved + ":" + which)
+                    .assertSuccess().stdout());
+            assertThat(k.path("Layers")).as(which).isEqualTo(s.path("Layers"));
+            assertThat(k.path("Digest")).as(which).isEqualTo(s.path("Digest"));
+        }
+
+        // oci-archive --append keeps the first image; skopeo replaces the archive
+        java.nio.file.Path oci = sb.path("multi-oci.tar");
+        sb.kopi("copy", TestImage.SINGLE.ociRef(), "oci-archive:" + oci + ":single").assertSuccess();
+        sb.kopi("copy", "--append", TestImage.MULTI.ociRef(), "oci-archive:" + oci + ":multi").assertSuccess();
+        JsonNode s1 = JSON.readTree(sb.skopeo("inspect", "--raw", "oci-archive:" + oci + ":single").assertSuccess()
+                .stdout());
+        assertThat(s1.path("config").path("digest").asText()).isEqualTo(single.configDigest().toString());
+        JsonNode s2 = JSON.readTree(sb.skopeo("inspect", "--raw", "oci-archive:" + oci + ":multi").assertSuccess()
+                .stdout());
+        assertThat(s2.path("config").path("digest").asText()).isEqualTo(multi.configDigest().toString());
+
+        // an OCI tar whose index.json is the multi-platform index itself
+        java.nio.file.Path flat = sb.path("flat");
+        sb.skopeo("copy", "--all", TestImage.INDEX.ociRef(), "oci:" + flat + ":x").assertSuccess();
+        JsonNode nested = JSON.readTree(sb.skopeo("inspect", "--raw", TestImage.INDEX.ociRef()).assertSuccess()
+                .stdout());
+        com.fasterxml.jackson.databind.node.ObjectNode top = JSON.createObjectNode();
+        top.put("schemaVersion", 2);
+        top.put("mediaType", "application/vnd.oci.image.index.v1+json");
+        top.set("manifests", nested.path("manifests"));
+        java.nio.file.Files.write(flat.resolve("index.json"), JSON.writeValueAsBytes(top));
+        java.nio.file.Path flatTar = sb.path("flat.tar");
+        sb.run(List.of("tar", "-cf", flatTar.toString(), "-C", flat.toString(), "oci-layout", "index.json", "blobs"),
+                Sandbox.TIMEOUT).assertSuccess();
+        CommandResult skopeoFlat = sb.skopeo("copy", "--all", "oci-archive:" + flatTar, "oci:" + sb.path("s") + ":x");
+        assertThat(skopeoFlat.stderr()).contains("more than one image in oci, choose an image");
+        sb.kopi("copy", "--all", "oci-archive:" + flatTar, "oci:" + sb.path("k") + ":all").assertSuccess();
+        JsonNode all = JSON.readTree(sb.skopeo("inspect", "--raw", "oci:" + sb.path("k") + ":all").assertSuccess()
+                .stdout());
+        assertThat(all.path("manifests")).isEqualTo(nested.path("manifests"));
+        sb.skopeo("copy", "--all", "oci:" + sb.path("k") + ":all", "dir:" + sb.path("k-dir")).assertSuccess();
+        sb.kopi("--override-arch", "arm64", "copy", "oci-archive:" + flatTar,
+                "docker-archive:" + sb.path("arm.tar") + ":localhost/flat/arm:1").assertSuccess();
+        sb.podman("load", "-i", sb.path("arm.tar").toString()).assertSuccess();
+        JsonNode arm = JSON.readTree(sb.podman("image", "inspect", "localhost/flat/arm:1").assertSuccess().stdout())
+                .get(0);
+        assertThat(arm.path("Architecture").asText()).isEqualTo("arm64");
+        assertThat(arm.path("Id").asText()).isEqualTo(Fixtures.index().instances().get(1).imageId());
+    }
+
     /** Puts {@code img} into {@code repo:tag} by mounting its blobs from {@code catalog/base} (cheap, no upload). */
     private static void putByMounting(String repo, String tag, WrittenImage img) throws Exception {
         List<String> blobs = new ArrayList<>();
