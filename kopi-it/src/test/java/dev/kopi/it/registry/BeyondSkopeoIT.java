@@ -27,6 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 class BeyondSkopeoIT {
     @RegisterExtension
     static final RegistryServer REGISTRY = RegistryServer.plain();
+    @RegisterExtension
+    static final RegistryServer AUTH_REGISTRY = RegistryServer.htpasswd();
 
     @TempDir
     Path tmp;
@@ -351,6 +353,61 @@ class BeyondSkopeoIT {
                 .get(0);
         assertThat(arm.path("Architecture").asText()).isEqualTo("arm64");
         assertThat(arm.path("Id").asText()).isEqualTo(Fixtures.index().instances().get(1).imageId());
+    }
+
+    /**
+     * Item 5: Docker's {@code credsStore} (config.json's default credential store, as Docker Desktop sets it) is
+     * asked for a registry the file has no usable entry for, like {@code credHelpers}. A fake
+     * {@code docker-credential-kopitest} on PATH answers for the htpasswd registry; skopeo ignores credsStore.
+     */
+    @Test
+    void credsStoreInDockerConfigIsAsked() throws Exception {
+        Sandbox sb = new Sandbox(tmp);
+        Credentials alice = AUTH_REGISTRY.admin();
+        sb.kopi(args("copy", AUTH_REGISTRY.destArgs(), TestImage.SINGLE.ociRef(), AUTH_REGISTRY.ref("store/app:1")))
+                .assertSuccess();
+        java.nio.file.Path bin = java.nio.file.Files.createDirectories(sb.path("bin"));
+        java.nio.file.Path calls = sb.path("helper-calls.log");
+        java.nio.file.Path helper = bin.resolve("docker-credential-kopitest");
+        java.nio.file.Files.writeString(helper, String.join("\n",
+                "#!/bin/sh",
+                "server=$(cat)",
+                "echo \"$1 $server\" >> '" + calls + "'",
+                "if [ \"$1\" = get ] && [ \"$server\" = '" + AUTH_REGISTRY.hostPort() + "' ]; then",
+                "  printf '{\"ServerURL\":\"%s\",\"Username\":\"%s\",\"Secret\":\"%s\"}' \"$server\" '"
+                        + alice.username() + "' '" + alice.password() + "'",
+                "  exit 0",
+                "fi",
+                "echo 'credentials not found in native keychain'",
+                "exit 1",
+                ""));
+        helper.toFile().setExecutable(true);
+        java.nio.file.Path dockerConfig = java.nio.file.Files.createDirectories(sb.home().resolve(".docker"))
+                .resolve("config.json");
+        java.nio.file.Files.writeString(dockerConfig, "{\"auths\":{\"" + AUTH_REGISTRY.hostPort()
+                + "\":{}},\"credsStore\":\"kopitest\"}");
+        String path = bin + ":" + sb.env().get("PATH");
+
+        List<String> skopeo = new ArrayList<>(List.of("env", "PATH=" + path, dev.kopi.it.Tools.skopeo().toString()));
+        skopeo.addAll(List.of(args("inspect", AUTH_REGISTRY.tlsArgs(), AUTH_REGISTRY.ref("store/app:1"))));
+        CommandResult skopeoInspect = sb.run(skopeo, Sandbox.TIMEOUT);
+        assertThat(skopeoInspect.exitCode()).as("skopeo ignores credsStore").isNotZero();
+        assertThat(skopeoInspect.stderr()).contains("authentication required");
+        assertThat(java.nio.file.Files.exists(calls)).as("skopeo never ran the helper").isFalse();
+
+        List<String> kopi = new ArrayList<>(List.of("env", "PATH=" + path));
+        kopi.addAll(dev.kopi.it.Kopi.command(sb));
+        kopi.addAll(List.of(args("inspect", AUTH_REGISTRY.tlsArgs(), AUTH_REGISTRY.ref("store/app:1"))));
+        CommandResult inspect = sb.run(kopi, Sandbox.TIMEOUT).assertSuccess();
+        assertThat(JSON.readTree(inspect.stdout()).path("Digest").asText())
+                .isEqualTo(Fixtures.single().manifestDigest().toString());
+        assertThat(java.nio.file.Files.readString(calls)).contains("get " + AUTH_REGISTRY.hostPort());
+        // credHelpers still wins over credsStore for its registry, as in Docker
+        java.nio.file.Files.writeString(dockerConfig, "{\"credHelpers\":{\"" + AUTH_REGISTRY.hostPort()
+                + "\":\"absent-helper\"},\"credsStore\":\"kopitest\"}");
+        CommandResult viaHelper = sb.run(kopi, Sandbox.TIMEOUT);
+        assertThat(viaHelper.exitCode()).isNotZero();
+        assertThat(viaHelper.stderr()).contains("docker-credential-absent-helper");
     }
 
     /** Puts {@code img} into {@code repo:tag} by mounting its blobs from {@code catalog/base} (cheap, no upload). */
