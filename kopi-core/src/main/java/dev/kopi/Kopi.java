@@ -213,23 +213,28 @@ public final class Kopi {
      */
     public static DockerReference parseRepositoryName(String repository) throws ImageException {
         Objects.requireNonNull(repository, "repository");
-        int colon = repository.indexOf(':');
-        if (colon < 0 || Transports.get(repository.substring(0, colon)) == null) {
-            throw ImageException.invalid("Invalid " + GoStrconv.quote(repository) + ": does not specify a transport");
-        }
-        String transport = repository.substring(0, colon);
-        if (!transport.equals("docker")) {
-            throw ImageException.unsupported("Unsupported transport '" + transport
-                    + "' for tag listing. Only supported: docker");
-        }
-        if (!repository.startsWith("docker://")) {
-            throw ImageException.invalid("docker: image reference " + repository + " does not start with docker://");
-        }
+        requireDockerTransport(repository, "tag listing", "image reference");
         DockerReference ref = DockerReference.parseNormalized(repository.substring("docker://".length()));
         if (!ref.isNameOnly()) {
             throw ImageException.invalid("No tag or digest allowed in reference");
         }
         return ref;
+    }
+
+    /** skopeo's checks that a name is {@code docker://...}, with its texts; {@code what} names the operation. */
+    private static void requireDockerTransport(String name, String what, String kind) throws ImageException {
+        int colon = name.indexOf(':');
+        if (colon < 0 || Transports.get(name.substring(0, colon)) == null) {
+            throw ImageException.invalid("Invalid " + GoStrconv.quote(name) + ": does not specify a transport");
+        }
+        String transport = name.substring(0, colon);
+        if (!transport.equals("docker")) {
+            throw ImageException.unsupported("Unsupported transport '" + transport + "' for " + what
+                    + ". Only supported: docker");
+        }
+        if (!name.startsWith("docker://")) {
+            throw ImageException.invalid("docker: " + kind + " " + name + " does not start with docker://");
+        }
     }
 
     /** The tags of the registry repository {@code repository} names (its tag or digest is ignored). */
@@ -254,18 +259,7 @@ public final class Kopi {
     /** Parses {@code docker://HOST[:PORT]} as {@link #listRepositories} takes it; returns {@code HOST[:PORT]}. */
     public static String parseRegistryName(String registry) throws ImageException {
         Objects.requireNonNull(registry, "registry");
-        int colon = registry.indexOf(':');
-        if (colon < 0 || Transports.get(registry.substring(0, colon)) == null) {
-            throw ImageException.invalid("Invalid " + GoStrconv.quote(registry) + ": does not specify a transport");
-        }
-        String transport = registry.substring(0, colon);
-        if (!transport.equals("docker")) {
-            throw ImageException.unsupported("Unsupported transport '" + transport
-                    + "' for repository listing. Only supported: docker");
-        }
-        if (!registry.startsWith("docker://")) {
-            throw ImageException.invalid("docker: registry name " + registry + " does not start with docker://");
-        }
+        requireDockerTransport(registry, "repository listing", "registry name");
         String host = registry.substring("docker://".length());
         if (host.endsWith("/")) {
             host = host.substring(0, host.length() - 1);

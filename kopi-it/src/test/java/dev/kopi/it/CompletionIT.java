@@ -97,7 +97,7 @@ class CompletionIT {
         try (var files = Files.list(man)) {
             pages = files.sorted().toList();
         }
-        assertThat(pages).hasSize(8);
+        assertThat(pages).hasSize(9);
         for (Path page : pages) {
             CommandResult r = sb.run(List.of(groff.toString(), "-man", "-Tutf8", "-ww", "-z", page.toString()),
                     Duration.ofMinutes(1)).assertSuccess();

@@ -724,17 +724,23 @@ public final class RegistryClient implements Closeable {
                 for (JsonNode t : n.path("tags")) {
                     tags.add(t.asText());
                 }
-                next = null;
-                for (String link : res.headers().allValues("Link")) {
-                    Matcher m = LINK_NEXT.matcher(link);
-                    if (m.find()) {
-                        URI u = url(repoPath() + "/").resolve(m.group(1));
-                        next = u.getRawPath() + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
-                    }
-                }
+                next = nextPage(res, url(repoPath() + "/"));
             }
         }
         return tags;
+    }
+
+    /** The path and query of the {@code Link: <...>; rel="next"} page (resolved against {@code base}), or null. */
+    private static String nextPage(Response res, URI base) {
+        String next = null;
+        for (String link : res.headers().allValues("Link")) {
+            Matcher m = LINK_NEXT.matcher(link);
+            if (m.find()) {
+                URI u = base.resolve(m.group(1));
+                next = u.getRawPath() + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
+            }
+        }
+        return next;
     }
 
     /**
@@ -760,14 +766,7 @@ public final class RegistryClient implements Closeable {
                 for (JsonNode r : n.path("repositories")) {
                     repos.add(r.asText());
                 }
-                next = null;
-                for (String link : res.headers().allValues("Link")) {
-                    Matcher m = LINK_NEXT.matcher(link);
-                    if (m.find()) {
-                        URI u = url("/v2/_catalog").resolve(m.group(1));
-                        next = u.getRawPath() + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
-                    }
-                }
+                next = nextPage(res, url("/v2/_catalog"));
             }
         }
         return repos;
