@@ -213,18 +213,7 @@ public final class Kopi {
      */
     public static DockerReference parseRepositoryName(String repository) throws ImageException {
         Objects.requireNonNull(repository, "repository");
-        int colon = repository.indexOf(':');
-        if (colon < 0 || Transports.get(repository.substring(0, colon)) == null) {
-            throw ImageException.invalid("Invalid " + GoStrconv.quote(repository) + ": does not specify a transport");
-        }
-        String transport = repository.substring(0, colon);
-        if (!transport.equals("docker")) {
-            throw ImageException.unsupported("Unsupported transport '" + transport
-                    + "' for tag listing. Only supported: docker");
-        }
-        if (!repository.startsWith("docker://")) {
-            throw ImageException.invalid("docker: image reference " + repository + " does not start with docker://");
-        }
+        requireDockerTransport(repository, "tag listing", "image reference");
         DockerReference ref = DockerReference.parseNormalized(repository.substring("docker://".length()));
         if (!ref.isNameOnly()) {
             throw ImageException.invalid("No tag or digest allowed in reference");
@@ -232,11 +221,60 @@ public final class Kopi {
         return ref;
     }
 
+    /** skopeo's checks that a name is {@code docker://...}, with its texts; {@code what} names the operation. */
+    private static void requireDockerTransport(String name, String what, String kind) throws ImageException {
+        int colon = name.indexOf(':');
+        if (colon < 0 || Transports.get(name.substring(0, colon)) == null) {
+            throw ImageException.invalid("Invalid " + GoStrconv.quote(name) + ": does not specify a transport");
+        }
+        String transport = name.substring(0, colon);
+        if (!transport.equals("docker")) {
+            throw ImageException.unsupported("Unsupported transport '" + transport + "' for " + what
+                    + ". Only supported: docker");
+        }
+        if (!name.startsWith("docker://")) {
+            throw ImageException.invalid("docker: " + kind + " " + name + " does not start with docker://");
+        }
+    }
+
     /** The tags of the registry repository {@code repository} names (its tag or digest is ignored). */
     public static TagList listTags(DockerReference repository, ImageContext context) throws IOException {
         Objects.requireNonNull(repository, "repository");
         ImageContext ctx = context == null ? ImageContext.defaults() : context;
         return new TagList(repository.name(), DockerRegistry.listTags(repository, ctx));
+    }
+
+    /**
+     * The repositories of a registry ({@code kopi list-repos}, beyond skopeo): {@code registry} is
+     * {@code docker://HOST[:PORT]}; every page of the registry's {@code /v2/_catalog} is read.
+     *
+     * @param context credentials and TLS settings; null for the defaults
+     */
+    public static RepositoryList listRepositories(String registry, ImageContext context) throws IOException {
+        String host = parseRegistryName(registry);
+        ImageContext ctx = context == null ? ImageContext.defaults() : context;
+        return new RepositoryList(host, DockerRegistry.listRepositories(host, ctx));
+    }
+
+    /** Parses {@code docker://HOST[:PORT]} as {@link #listRepositories} takes it; returns {@code HOST[:PORT]}. */
+    public static String parseRegistryName(String registry) throws ImageException {
+        Objects.requireNonNull(registry, "registry");
+        requireDockerTransport(registry, "repository listing", "registry name");
+        String host = registry.substring("docker://".length());
+        if (host.endsWith("/")) {
+            host = host.substring(0, host.length() - 1);
+        }
+        DockerReference probe;
+        try {
+            probe = DockerReference.parseNormalized(host + "/kopi-catalog");
+        } catch (ImageException e) {
+            probe = null;
+        }
+        if (host.isEmpty() || host.contains("/") || probe == null || !probe.domain().equals(host)) {
+            throw ImageException.invalid("Invalid registry " + GoStrconv.quote(registry)
+                    + ": expected docker://HOST[:PORT] with no repository");
+        }
+        return host;
     }
 
     /**
@@ -253,6 +291,22 @@ public final class Kopi {
     public static void delete(ImageReference image, ImageContext context) throws IOException {
         Objects.requireNonNull(image, "image");
         image.deleteImage(context == null ? ImageContext.defaults() : context);
+    }
+
+    /**
+     * Deletes one tag of a registry image and leaves the manifest and its other tags ({@code delete --tag-only},
+     * beyond skopeo): the registry's tag DELETE where it has one, else the tag is moved to a throw-away manifest
+     * that is then deleted. Only {@code docker://} references with a tag can do this.
+     *
+     * @param context credentials and TLS settings; null for the defaults
+     */
+    public static void deleteTag(ImageReference image, ImageContext context) throws IOException {
+        Objects.requireNonNull(image, "image");
+        if (!(image instanceof dev.kopi.transport.docker.DockerImageReference docker)) {
+            throw ImageException.unsupported("--tag-only is only supported for docker:// images, not "
+                    + image.transport().name() + ":");
+        }
+        docker.deleteTag(context == null ? ImageContext.defaults() : context);
     }
 
     /**

@@ -52,8 +52,10 @@ final class CopyCommand implements Callable<Integer> {
     boolean quiet;
     @Option(names = {"-a", "--all"}, description = "Copy all images if SOURCE-IMAGE is a list")
     boolean all;
-    @Option(names = "--multi-arch", paramLabel = "string", description = "How to handle multi-architecture images (system, all, or index-only)")
+    @Option(names = "--multi-arch", paramLabel = "string", description = "How to handle multi-architecture images (system, all, index-only, or a list of os/arch[/variant] to copy only those)")
     String multiArch;
+    @Option(names = "--platform", paramLabel = "os/arch[/variant],...", description = "Copy only these platforms of a multi-architecture image (same as --multi-arch=os/arch[/variant],...)")
+    String platform;
     @Option(names = "--remove-signatures", description = "Do not copy signatures from SOURCE-IMAGE")
     boolean removeSignatures;
     @Option(names = "--digestfile", paramLabel = "string", description = "Write the digest of the pushed image to the specified file")
@@ -83,6 +85,10 @@ final class CopyCommand implements Callable<Integer> {
         }
     }
 
+    @Option(names = "--append", description = "Add the image to an existing docker-archive: or oci-archive: file instead of refusing (docker-archive) or replacing (oci-archive) it")
+    boolean append;
+    @Option(names = "--progress-interval", paramLabel = "duration", converter = GoDuration.class, description = "When not on a terminal, also print the progress of each blob being copied this often (e.g. 10s)")
+    java.time.Duration progressInterval;
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "help for copy")
     boolean help;
     @Parameters(paramLabel = "IMAGE", arity = "0..*", hidden = true)
@@ -94,15 +100,18 @@ final class CopyCommand implements Callable<Integer> {
             throw new CliException("Exactly two arguments expected", true);
         }
         JsonProgress json = null;
+        // Progress goes to stderr when the image itself is written to stdout (docker-archive:/dev/stdout).
+        java.io.PrintStream progressOut = StdoutDestination.writesToStdout(args.get(1)) ? System.err : System.out;
         if (progress != null && !progress.equals("text")) {
             if (!progress.equals("json")) {
                 throw ImageException.invalid("unknown progress format \"" + progress
                         + "\". Choose one of the supported formats: 'text' or 'json'");
             }
-            json = new JsonProgress(System.out);
+            json = new JsonProgress(progressOut);
         }
         if (json == null) {
-            return copy(quiet ? CopyListener.NONE : new CopyPrinter(System.out, System.console() != null));
+            boolean tty = progressOut == System.out ? System.console() != null : StdoutDestination.stderrIsTerminal();
+            return copy(quiet ? CopyListener.NONE : new CopyPrinter(progressOut, tty, progressInterval));
         }
         try {
             return copy(json);
@@ -146,14 +155,24 @@ final class CopyCommand implements Callable<Integer> {
                 .dirForceCompress(dest.compress)
                 .dirForceDecompress(dest.decompress)
                 .ociAcceptUncompressedLayers(dest.ociAcceptUncompressedLayers)
-                .dockerPushPrecomputeDigests(dest.precomputeDigests);
+                .dockerPushPrecomputeDigests(dest.precomputeDigests)
+                .archiveAppend(append);
         ImageContext destCtx = destB.build();
         if (multiArch != null && all) {
             throw ImageException.invalid("Cannot use --all and --multi-arch flags together");
         }
+        if (platform != null && all) {
+            throw ImageException.invalid("Cannot use --all and --platform flags together");
+        }
+        if (platform != null && multiArch != null) {
+            throw ImageException.invalid("Cannot use --multi-arch and --platform flags together");
+        }
         MultiArch selection = MultiArch.SYSTEM;
         if (multiArch != null) {
             selection = MultiArch.parse(multiArch);
+        }
+        if (platform != null) {
+            selection = MultiArch.platforms(MultiArch.parsePlatforms(platform));
         }
         if (all) {
             selection = MultiArch.ALL;

@@ -4,13 +4,22 @@ import dev.kopi.blob.BlobInfo;
 import dev.kopi.copy.CopyListener;
 import dev.kopi.digest.Digest;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Prints copy progress as skopeo does. Not on a terminal: one "Copying blob sha256:..." line per blob as it
  * starts. On a terminal: a live bar per blob (bytes done / total, rate), redrawn in place, ending as
  * "Copying blob 0123456789ab done" or "... skipped: already exists".
+ *
+ * <p>With {@code --progress-interval} (beyond skopeo) and not on a terminal, every interval also prints one line per
+ * blob still being copied: "Copying blob 0123456789ab 1.5 MiB / 4.0 MiB (37%)".
  */
 final class CopyPrinter implements CopyListener {
     private static final long REDRAW_NANOS = 150_000_000L;
@@ -20,9 +29,53 @@ final class CopyPrinter implements CopyListener {
     private int drawnLines;
     private long lastDraw;
 
+    /** Blobs being copied, for the periodic lines (not on a terminal only). */
+    private final Map<String, Bar> active = new LinkedHashMap<>();
+    private ScheduledExecutorService ticker;
+
     CopyPrinter(PrintStream out, boolean tty) {
+        this(out, tty, null);
+    }
+
+    /** {@code interval}: print periodic progress lines this often when not on a terminal; null or zero for none. */
+    CopyPrinter(PrintStream out, boolean tty, Duration interval) {
         this.out = out;
         this.tty = tty;
+        if (!tty && interval != null && !interval.isZero() && !interval.isNegative()) {
+            ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "kopi-progress");
+                t.setDaemon(true);
+                return t;
+            });
+            long nanos = interval.toNanos();
+            ticker.scheduleAtFixedRate(this::tick, nanos, nanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Prints one line per blob being copied (the periodic progress lines). */
+    synchronized void tick() {
+        for (Bar b : active.values()) {
+            String amount = b.total > 0 ? plain(b.done) + " / " + plain(b.total) + " ("
+                    + Math.min(100, b.done * 100 / b.total) + "%)" : plain(b.done);
+            out.println(b.prefix + " " + amount);
+        }
+        out.flush();
+    }
+
+    private void stopTicker() {
+        if (ticker != null) {
+            ticker.shutdownNow();
+        }
+    }
+
+    @Override
+    public void copyDone(dev.kopi.copy.CopyResult result) {
+        stopTicker();
+    }
+
+    @Override
+    public void copyFailed(Exception error) {
+        stopTicker();
     }
 
     static final class Bar {
@@ -112,6 +165,12 @@ final class CopyPrinter implements CopyListener {
         return String.format(java.util.Locale.ROOT, "%.1f%s%s", bytes, space, units[u]);
     }
 
+    /** A size in the periodic progress lines: 1.5 MiB, 10.0 B. */
+    static String plain(long bytes) {
+        String s = human(bytes, " ");
+        return s.endsWith(" b") ? s.substring(0, s.length() - 1) + "B" : s;
+    }
+
     /** Go's time.Duration rounded to seconds: 45s, 2m5s, 1h0m3s. */
     static String duration(long seconds) {
         long h = seconds / 3600;
@@ -151,6 +210,9 @@ final class CopyPrinter implements CopyListener {
         if (!tty) {
             out.println("Copying " + kind(isConfig) + " " + info.digest());
             out.flush();
+            if (ticker != null) {
+                active.put(info.digest().toString(), new Bar(prefix(info, isConfig), info.size()));
+            }
             return;
         }
         bars.add(new Bar(prefix(info, isConfig), info.size()));
@@ -160,6 +222,10 @@ final class CopyPrinter implements CopyListener {
     @Override
     public synchronized void blobProgress(BlobInfo info, long bytesDone) {
         if (!tty) {
+            Bar a = active.get(info.digest().toString());
+            if (a != null) {
+                a.done = bytesDone;
+            }
             return;
         }
         Bar b = find(info);
@@ -181,6 +247,7 @@ final class CopyPrinter implements CopyListener {
 
     private void finish(BlobInfo info, String label) {
         if (!tty) {
+            active.remove(info.digest().toString());
             return;
         }
         Bar b = find(info);

@@ -22,6 +22,8 @@ final class DeleteCommand implements Callable<Integer> {
     ImageOptions image = new ImageOptions();
     @Mixin
     RetryOptions retry = new RetryOptions();
+    @Option(names = "--tag-only", description = "Delete only the tag, not the image it points at (other tags of that image stay)")
+    boolean tagOnly;
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "help for delete")
     boolean help;
     @Parameters(paramLabel = "IMAGE-NAME", arity = "0..*", hidden = true)
@@ -40,7 +42,11 @@ final class DeleteCommand implements Callable<Integer> {
         }
         var ctx = image.toContext(main.global, null).build();
         retry.run(() -> {
-            Kopi.delete(ref, ctx);
+            if (tagOnly) {
+                Kopi.deleteTag(ref, ctx);
+            } else {
+                Kopi.delete(ref, ctx);
+            }
             return null;
         });
         return 0;

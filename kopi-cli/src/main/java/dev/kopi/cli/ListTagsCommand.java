@@ -26,6 +26,10 @@ final class ListTagsCommand implements Callable<Integer> {
     ImageOptions image = new ImageOptions();
     @Mixin
     RetryOptions retry = new RetryOptions();
+    @Option(names = "--include", paramLabel = "REGEX", description = "Only list tags matching REGEX (repeatable; any match counts)")
+    List<String> include = new ArrayList<>();
+    @Option(names = "--exclude", paramLabel = "REGEX", description = "Leave out tags matching REGEX (repeatable)")
+    List<String> exclude = new ArrayList<>();
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "help for list-tags")
     boolean help;
     @Parameters(paramLabel = "SOURCE-IMAGE", arity = "0..*", hidden = true)
@@ -39,6 +43,9 @@ final class ListTagsCommand implements Callable<Integer> {
         DockerReference ref = Kopi.parseRepositoryName(args.get(0));
         var ctx = image.toContext(main.global, null).build();
         TagList tags = retry.run(() -> Kopi.listTags(ref, ctx));
+        if (!include.isEmpty() || !exclude.isEmpty()) {
+            tags = tags.filtered(include, exclude);
+        }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("Repository", tags.repository());
         out.put("Tags", tags.tags());

@@ -26,7 +26,7 @@ public final class Main implements Callable<Integer> {
     /** The subcommands, in the order help lists them. */
     static final List<Class<?>> SUBCOMMANDS = List.of(CopyCommand.class, DeleteCommand.class,
             GenerateSigstoreKeyCommand.class, InspectCommand.class,
-            ListTagsCommand.class, LoginCommand.class, LogoutCommand.class,
+            ListTagsCommand.class, ListReposCommand.class, LoginCommand.class, LogoutCommand.class,
             ManifestDigestCommand.class, StandaloneSignCommand.class, StandaloneVerifyCommand.class,
             SyncCommand.class, UntrustedSignatureDumpCommand.class,
             CommandLine.HelpCommand.class, CompletionCommand.class, GenerateManCommand.class);

@@ -25,6 +25,7 @@ final class ManPages {
             Map.entry("delete", "IMAGE-NAME"),
             Map.entry("generate-sigstore-key", "--output-prefix PREFIX"),
             Map.entry("list-tags", "SOURCE-IMAGE"),
+            Map.entry("list-repos", "REGISTRY"),
             Map.entry("login", "REGISTRY"),
             Map.entry("logout", "REGISTRY"),
             Map.entry("manifest-digest", "MANIFEST-FILE"),

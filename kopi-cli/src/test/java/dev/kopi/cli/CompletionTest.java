@@ -73,9 +73,9 @@ class CompletionTest {
     @ParameterizedTest(name = "[{0}]")
     @CsvSource(delimiter = '|', value = {
         // command names (hidden ones, completion and generate-man, are not offered)
-        "'kopi '|copy delete generate-sigstore-key inspect list-tags login logout manifest-digest standalone-sign standalone-verify sync help",
+        "'kopi '|copy delete generate-sigstore-key inspect list-tags list-repos login logout manifest-digest standalone-sign standalone-verify sync help",
         "kopi co|copy",
-        "kopi l|list-tags login logout",
+        "kopi l|list-tags list-repos login logout",
         "kopi --debug i|inspect",
         // options of a command, its own and inherited
         "kopi copy --dest-cr|--dest-creds",
@@ -106,7 +106,7 @@ class CompletionTest {
         assertThat(zsh.out()).contains("bashcompinit").contains("_kopi_complete_image")
                 .contains("complete -F _complete_kopi -o default kopi");
         String f = fish.out();
-        for (String cmd : List.of("copy", "delete", "inspect", "list-tags", "login", "logout", "manifest-digest", "sync")) {
+        for (String cmd : List.of("copy", "delete", "inspect", "list-tags", "list-repos", "login", "logout", "manifest-digest", "sync")) {
             assertThat(f).contains("complete -c kopi -n __fish_use_subcommand -a " + cmd + " -d '");
         }
         assertThat(f).doesNotContain("-a completion").doesNotContain("-a generate-man")
@@ -128,7 +128,7 @@ class CompletionTest {
         assertThat(r.code()).as(r.err()).isZero();
         try (var files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString()).sorted()).containsExactly("kopi-copy.1",
-                    "kopi-delete.1", "kopi-generate-sigstore-key.1", "kopi-inspect.1", "kopi-list-tags.1", "kopi-login.1", "kopi-logout.1",
+                    "kopi-delete.1", "kopi-generate-sigstore-key.1", "kopi-inspect.1", "kopi-list-repos.1", "kopi-list-tags.1", "kopi-login.1", "kopi-logout.1",
                     "kopi-manifest-digest.1", "kopi-standalone-sign.1", "kopi-standalone-verify.1", "kopi-sync.1", "kopi.1");
         }
         String copy = Files.readString(dir.resolve("kopi-copy.1"));

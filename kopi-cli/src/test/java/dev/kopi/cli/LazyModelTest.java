@@ -8,7 +8,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** A command line that names one command gets a model of that command only; anything else gets all of them. */
 class LazyModelTest {
-    private static final String ALL = "copy delete generate-sigstore-key inspect list-tags login logout manifest-digest "
+    private static final String ALL = "copy delete generate-sigstore-key inspect list-tags list-repos login logout manifest-digest "
             + "standalone-sign standalone-verify sync untrusted-signature-dump-without-verification help completion "
             + "generate-man";
 

@@ -163,9 +163,18 @@ public final class Copier {
             throw cannotModifyList(listType, cannotModify);
         }
         List<Descriptor> instances = list.instances();
+        boolean subset = options.multiArch().isSubset();
+        if (subset) {
+            try {
+                instances = options.multiArch().select(list);
+            } catch (ImageException e) {
+                throw ImageException.wrap("choosing images from manifest list " + src.reference().imageName(), e);
+            }
+        }
         List<Descriptor> updated = new ArrayList<>(instances);
-        listener.copyingImages(options.multiArch() == MultiArch.ALL ? instances.size() : 0, instances.size());
-        if (options.multiArch() == MultiArch.ALL) {
+        boolean copyInstances = subset || options.multiArch() == MultiArch.ALL;
+        listener.copyingImages(copyInstances ? instances.size() : 0, list.instances().size());
+        if (copyInstances) {
             for (int i = 0; i < instances.size(); i++) {
                 Descriptor inst = instances.get(i);
                 listener.copyingImage(inst.digest(), i + 1, instances.size());
@@ -181,7 +190,7 @@ public final class Copier {
             }
         }
         byte[] listBytes;
-        boolean changed = !updated.equals(instances) || !listType.equals(list.mediaType());
+        boolean changed = !updated.equals(list.instances()) || !listType.equals(list.mediaType());
         if (changed && cannotModify != null) {
             throw cannotModifyList(listType, cannotModify);
         }

@@ -29,12 +29,15 @@ import java.util.Optional;
  * @param registriesConf {@code --registries-conf}, null for the default search
  * @param dockerPushPrecomputeDigests {@code --dest-precompute-digests}: digest a layer of unknown digest (one
  *     compressed on the way) before uploading it, so that one the registry has is not uploaded again
+ * @param archiveAppend {@code copy --append} (beyond skopeo): add the image to an existing docker-archive: or
+ *     oci-archive: file instead of refusing to modify it
  */
 public record ImageContext(Path tmpDir, String overrideOs, String overrideArch, String overrideVariant,
         Path ociSharedBlobDir, boolean ociAcceptUncompressedLayers, List<String> additionalTags, String daemonHost,
         Path certDir, Optional<Boolean> tlsVerify, String credentials, boolean noCredentials, String registryToken,
         Path authFile, String userAgentPrefix, Path registriesDir, boolean dirForceCompress,
-        boolean dirForceDecompress, Path registriesConf, boolean dockerPushPrecomputeDigests) {
+        boolean dirForceDecompress, Path registriesConf, boolean dockerPushPrecomputeDigests,
+        boolean archiveAppend) {
 
     public ImageContext {
         additionalTags = additionalTags == null ? List.of() : List.copyOf(additionalTags);
@@ -75,6 +78,7 @@ public record ImageContext(Path tmpDir, String overrideOs, String overrideArch, 
         b.dirForceDecompress = dirForceDecompress;
         b.registriesConf = registriesConf;
         b.dockerPushPrecomputeDigests = dockerPushPrecomputeDigests;
+        b.archiveAppend = archiveAppend;
         return b;
     }
 
@@ -106,6 +110,7 @@ public record ImageContext(Path tmpDir, String overrideOs, String overrideArch, 
         private boolean dirForceDecompress;
         private Path registriesConf;
         private boolean dockerPushPrecomputeDigests;
+        private boolean archiveAppend;
 
         public Builder tmpDir(Path v) { tmpDir = v; return this; }
         public Builder overrideOs(String v) { overrideOs = v; return this; }
@@ -127,12 +132,13 @@ public record ImageContext(Path tmpDir, String overrideOs, String overrideArch, 
         public Builder dirForceDecompress(boolean v) { dirForceDecompress = v; return this; }
         public Builder registriesConf(Path v) { registriesConf = v; return this; }
         public Builder dockerPushPrecomputeDigests(boolean v) { dockerPushPrecomputeDigests = v; return this; }
+        public Builder archiveAppend(boolean v) { archiveAppend = v; return this; }
 
         public ImageContext build() {
             return new ImageContext(tmpDir, overrideOs, overrideArch, overrideVariant, ociSharedBlobDir,
                     ociAcceptUncompressedLayers, additionalTags, daemonHost, certDir, tlsVerify, credentials,
                     noCredentials, registryToken, authFile, userAgentPrefix, registriesDir, dirForceCompress,
-                    dirForceDecompress, registriesConf, dockerPushPrecomputeDigests);
+                    dirForceDecompress, registriesConf, dockerPushPrecomputeDigests, archiveAppend);
         }
     }
 }

@@ -61,7 +61,7 @@ class CompletionIT {
         CommandResult r = shell("bash", "--norc", "--noprofile", "-c", program).assertSuccess();
         assertThat(r.stdout()).isEqualTo("complete -o default -F _complete_kopi kopi\n"
                 + "kopi co=> copy\n"
-                + "kopi li=> list-tags\n"
+                + "kopi li=> list-tags list-repos\n"
                 + "kopi copy o=> oci: oci-archive:\n"
                 + "kopi inspect docker=> docker-archive: docker:// docker-daemon:\n"
                 + "kopi copy oci:images/la=> images/layout/\n");
@@ -97,7 +97,7 @@ class CompletionIT {
         try (var files = Files.list(man)) {
             pages = files.sorted().toList();
         }
-        assertThat(pages).hasSize(12); // kopi.1 and one page per visible command
+        assertThat(pages).hasSize(13); // kopi.1 and one page per visible command
         for (Path page : pages) {
             CommandResult r = sb.run(List.of(groff.toString(), "-man", "-Tutf8", "-ww", "-z", page.toString()),
                     Duration.ofMinutes(1)).assertSuccess();

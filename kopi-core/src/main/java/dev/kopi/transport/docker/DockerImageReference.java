@@ -138,6 +138,19 @@ public final class DockerImageReference implements dev.kopi.transport.ImageRefer
         }
     }
 
+    /**
+     * Deletes only the tag this reference names ({@code delete --tag-only}, beyond skopeo): the manifest and its
+     * other tags stay. See {@link TagDeleter}.
+     */
+    public void deleteTag(ImageContext ctx) throws IOException {
+        if (ref.tag().isEmpty() || ref.digest().isPresent()) {
+            throw ImageException.invalid("--tag-only needs a reference with a tag and no digest, not " + ref);
+        }
+        try (RegistryClient c = RegistryClients.forReference(ref, ctx, "*")) {
+            TagDeleter.deleteTag(c, ref.tag().get(), ref.toString());
+        }
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof DockerImageReference r && r.ref.equals(ref) && r.unknownDigest == unknownDigest;

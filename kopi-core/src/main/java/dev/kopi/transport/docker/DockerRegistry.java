@@ -5,7 +5,7 @@ import dev.kopi.transport.ImageContext;
 import java.io.IOException;
 import java.util.List;
 
-/** Registry operations that are not about one image: the tag list of a repository. */
+/** Registry operations that are not about one image: the tag list of a repository, the catalog. */
 public final class DockerRegistry {
     private DockerRegistry() {
     }
@@ -27,6 +27,17 @@ public final class DockerRegistry {
         String tagOrDigest = ref.digest().map(Object::toString).orElse(ref.tag().orElse(DockerReference.DEFAULT_TAG));
         try (RegistryClient c = RegistryClients.forReference(ref, ctx, true)) {
             return c.headManifest(tagOrDigest);
+        }
+    }
+
+    /**
+     * The repositories of registry {@code registry} ({@code host[:port]}), every page of its catalog. Credentials
+     * and TLS settings are those of the registry (as for any repository on it).
+     */
+    public static List<String> listRepositories(String registry, ImageContext ctx) throws IOException {
+        DockerReference ref = DockerReference.parseNormalized(registry + "/kopi-catalog");
+        try (RegistryClient c = RegistryClients.forReference(ref, ctx, false)) {
+            return c.listRepositories();
         }
     }
 

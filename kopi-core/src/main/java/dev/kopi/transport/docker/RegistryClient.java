@@ -600,6 +600,34 @@ public final class RegistryClient implements Closeable {
         }
     }
 
+    /**
+     * Deletes a tag alone with the OCI distribution spec's {@code DELETE /v2/<name>/manifests/<tag>}. False when the
+     * registry does not support deleting tags (it answers 400, 404, 405 or 501, as docker/distribution 2.x answers
+     * 400 DIGEST_INVALID); other failures throw.
+     */
+    public boolean deleteTagIfSupported(String tag) throws IOException {
+        try (Response res = request("DELETE", repoPath() + "/manifests/" + tag, null, null)) {
+            int st = res.status();
+            if (st == 202 || st == 200 || st == 204) {
+                res.discard(SizeLimits.ERROR_BODY);
+                return true;
+            }
+            if (st == 400 || st == 404 || st == 405 || st == 501) {
+                res.discard(SizeLimits.ERROR_BODY);
+                return false;
+            }
+            throw ImageException.wrap("deleting tag " + tag + " in " + name(), RegistryErrors.toError(res));
+        }
+    }
+
+    /** DELETE a blob of this repository; false when the registry refuses (many do not allow it). */
+    public boolean deleteBlobIfAllowed(Digest digest) throws IOException {
+        try (Response res = request("DELETE", repoPath() + "/blobs/" + digest, null, null)) {
+            res.discard(SizeLimits.ERROR_BODY);
+            return res.status() == 202 || res.status() == 200 || res.status() == 204;
+        }
+    }
+
     // ---- blobs ----
 
     /** HEAD a blob in this repository: its size, or -1 when absent. */
@@ -786,14 +814,7 @@ public final class RegistryClient implements Closeable {
                 for (JsonNode t : n.path("tags")) {
                     tags.add(t.asText());
                 }
-                next = null;
-                for (String link : res.headers().allValues("Link")) {
-                    Matcher m = LINK_NEXT.matcher(link);
-                    if (m.find()) {
-                        URI u = url(repoPath() + "/").resolve(m.group(1));
-                        next = u.getRawPath() + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
-                    }
-                }
+                next = nextPage(res, url(repoPath() + "/"));
             }
         }
         return tags;
@@ -840,6 +861,48 @@ public final class RegistryClient implements Closeable {
                 lookasideHttp.close();
             }
         }
+    }
+
+    /** The path and query of the {@code Link: <...>; rel="next"} page (resolved against {@code base}), or null. */
+    private static String nextPage(Response res, URI base) {
+        String next = null;
+        for (String link : res.headers().allValues("Link")) {
+            Matcher m = LINK_NEXT.matcher(link);
+            if (m.find()) {
+                URI u = base.resolve(m.group(1));
+                next = u.getRawPath() + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
+            }
+        }
+        return next;
+    }
+
+    /**
+     * The registry's repositories ({@code GET /v2/_catalog}, token scope {@code registry:catalog:*}), following
+     * {@code Link: <...>; rel="next"} pages to the end.
+     */
+    public List<String> listRepositories() throws IOException {
+        ping();
+        List<String> repos = new ArrayList<>();
+        String next = "/v2/_catalog";
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        while (next != null) {
+            if (!seen.add(next)) {
+                throw new ImageException(ErrorCode.INVALID_INPUT, "fetching repository list: the registry's next page "
+                        + next + " was already fetched");
+            }
+            try (Response res = request("GET", url(next), null, null, "registry:catalog:*", false)) {
+                if (res.status() != 200) {
+                    throw ImageException.wrap("fetching repository list", RegistryErrors.toError(res));
+                }
+                byte[] b = SizeLimits.readAtMost(res.body(), 16 << 20, "repository list");
+                JsonNode n = Manifests.readTree(b, "repository list");
+                for (JsonNode r : n.path("repositories")) {
+                    repos.add(r.asText());
+                }
+                next = nextPage(res, url("/v2/_catalog"));
+            }
+        }
+        return repos;
     }
 
     @Override

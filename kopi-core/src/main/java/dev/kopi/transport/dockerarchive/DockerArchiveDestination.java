@@ -29,7 +29,8 @@ import java.util.List;
  * ("docker-archive doesn't support modifying existing images"), and non-regular files (pipes, devices) are written
  * in place. Unlike containers/image, a regular file is written atomically: the archive goes to a temporary file in
  * the target's directory, renamed over the target on commit; closing without commit deletes the temporary file and
- * leaves the target as it was.
+ * leaves the target as it was. With {@code copy --append} (beyond skopeo) an existing archive is kept: its images
+ * are written into the new file first.
  */
 final class DockerArchiveDestination {
     private DockerArchiveDestination() {
@@ -58,14 +59,18 @@ final class DockerArchiveDestination {
         Path target = Path.of(p);
         String openPrefix = "opening file " + GoStrconv.quote(p) + ": open " + p + ": ";
         boolean direct = false;
+        boolean append = false;
         if (Files.exists(target)) {
             if (Files.isDirectory(target)) {
                 throw new ImageException(ErrorCode.INVALID_INPUT, openPrefix + "is a directory");
             }
             if (Files.isRegularFile(target)) {
                 if (Files.size(target) != 0) {
-                    throw new ImageException(ErrorCode.INVALID_INPUT,
-                            "docker-archive doesn't support modifying existing images");
+                    if (!ctx.archiveAppend()) {
+                        throw new ImageException(ErrorCode.INVALID_INPUT,
+                                "docker-archive doesn't support modifying existing images");
+                    }
+                    append = true;
                 }
                 target = target.toRealPath(); // replace the file a symlink points at, not the symlink
             } else {
@@ -97,20 +102,34 @@ final class DockerArchiveDestination {
             throw new ImageException(ErrorCode.IO, openPrefix + describe(e), e);
         }
         FileChannel ch = null;
+        TarballDestination dest = null;
         try {
             ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
+            dest = atomic(reference, repoTags, ctx, target, tmp, ch, append);
         } finally {
-            if (ch == null) {
+            if (dest == null) {
+                if (ch != null) {
+                    ch.close();
+                }
                 Files.deleteIfExists(tmp);
             }
         }
-        return atomic(reference, repoTags, ctx, target, tmp, ch);
+        return dest;
     }
 
     private static TarballDestination atomic(DockerArchiveReference reference, List<DockerReference> repoTags,
-            ImageContext ctx, Path target, Path tmp, FileChannel ch) {
+            ImageContext ctx, Path target, Path tmp, FileChannel ch, boolean append) throws IOException {
         OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 20);
         ArchiveWriter writer = new ArchiveWriter(out);
+        if (append) {
+            // copy --append: the images already there go first, unchanged (the new image's tags move to it)
+            try (dev.kopi.transport.tarball.ArchiveReader existing = dev.kopi.transport.tarball.ArchiveReader.open(
+                    target, ctx.tmpDir())) {
+                dev.kopi.transport.tarball.ArchiveAppend.copyExisting(existing, writer, repoTags);
+            } catch (IOException e) {
+                throw ImageException.wrap("appending to " + GoStrconv.quote(target.toString()), e);
+            }
+        }
         boolean[] committed = {false};
         TarballDestination.Hook onCommit = () -> {
             if (committed[0]) {

@@ -126,14 +126,31 @@ public final class OciImageDestination implements ImageDestination {
 
     @Override
     public void close() {
-        if (!committed) {
+        if (!committed && !created.isEmpty()) {
             List<Path> mine = new ArrayList<>(created);
-            for (Path p : mine) {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    // best effort
+            // Under the layout's lock, and sparing what index.json now reaches: a concurrent writer may have
+            // committed an image that reuses a blob this copy created.
+            try {
+                if (!Files.exists(layout.dir().resolve("oci-layout"))) {
+                    for (Path p : mine) {
+                        Files.deleteIfExists(p); // a layout nobody has committed to: nothing to spare
+                    }
+                    return;
                 }
+                layout.withLock(() -> {
+                    java.util.Set<Path> keep = new java.util.HashSet<>();
+                    for (Digest d : layout.referencedBlobs()) {
+                        keep.add(layout.blobPath(d));
+                    }
+                    for (Path p : mine) {
+                        if (!keep.contains(p)) {
+                            Files.deleteIfExists(p);
+                        }
+                    }
+                    return null;
+                });
+            } catch (IOException | RuntimeException e) {
+                // best effort
             }
         }
     }

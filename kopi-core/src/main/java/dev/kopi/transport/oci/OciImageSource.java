@@ -23,12 +23,15 @@ public final class OciImageSource implements ImageSource {
     private final ImageReference ref;
     private final OciLayout layout;
     private final Descriptor descriptor;
+    /** The list when index.json itself is a multi-platform index (see {@link OciLayout#implicitPlatformIndex}). */
+    private final RawManifest implicitIndex;
 
     /** @param ref the reference to report (an oci-archive source reports its archive reference) */
     public OciImageSource(ImageReference ref, OciReference layoutRef, OciLayout layout) throws IOException {
         this.ref = ref;
         this.layout = layout;
-        this.descriptor = layout.findDescriptor(layoutRef);
+        this.implicitIndex = layout.implicitPlatformIndex(layoutRef).orElse(null);
+        this.descriptor = implicitIndex != null ? null : layout.findDescriptor(layoutRef);
     }
 
     OciImageSource(OciReference ref, OciLayout layout) throws IOException {
@@ -42,7 +45,10 @@ public final class OciImageSource implements ImageSource {
 
     @Override
     public RawManifest fetchManifest(Optional<Digest> instance) throws IOException {
-        Digest d = instance.orElse(descriptor.digest());
+        if (instance.isEmpty() && implicitIndex != null) {
+            return implicitIndex;
+        }
+        Digest d = instance.isPresent() ? instance.get() : descriptor.digest();
         String mt = instance.isPresent() ? null : descriptor.mediaType();
         Path p = layout.blobPath(d);
         return new RawManifest(LocalPaths.readAtMost(p, SizeLimits.MANIFEST, "manifest " + d),

@@ -67,6 +67,34 @@ public final class OciLayout {
         }
     }
 
+    /**
+     * The multi-platform index a layout holds without a nested index (beyond containers/image, which answers
+     * "more than one image in oci, choose an image"): as buildx and other tools write it, index.json itself lists
+     * one image manifest per platform. Present only when the reference names no tag and no index (a reference
+     * skopeo refuses for such a layout) and index.json has two or more entries, all image manifests with distinct
+     * platforms: then index.json is the list, byte for byte.
+     */
+    public java.util.Optional<dev.kopi.image.RawManifest> implicitPlatformIndex(OciReference ref) throws IOException {
+        if (ref.sourceIndex() != -1 || !ref.image().isEmpty() || !Files.exists(indexPath())) {
+            return java.util.Optional.empty();
+        }
+        List<Descriptor> entries = readIndex().instances();
+        if (entries.size() < 2) {
+            return java.util.Optional.empty();
+        }
+        java.util.Set<String> platforms = new java.util.HashSet<>();
+        for (Descriptor d : entries) {
+            boolean image = d.mediaType().equals(MediaTypes.OCI_MANIFEST) || d.mediaType().equals(MediaTypes.DOCKER_V2S2);
+            if (!image || d.platform() == null || d.platform().os().isEmpty()
+                    || d.platform().architecture().isEmpty() || !platforms.add(d.platform().toString()
+                            + "|" + d.platform().osVersion())) {
+                return java.util.Optional.empty();
+            }
+        }
+        byte[] raw = LocalPaths.readAtMost(indexPath(), SizeLimits.TARBALL_JSON, indexPath().toString());
+        return java.util.Optional.of(new dev.kopi.image.RawManifest(raw, MediaTypes.OCI_INDEX));
+    }
+
     /** The descriptor a reference names (containers/image's getManifestDescriptor). */
     public Descriptor findDescriptor(OciReference ref) throws IOException {
         OciIndex index = readIndex();
@@ -106,23 +134,107 @@ public final class OciLayout {
         return ms.get(0);
     }
 
+    /** In-process locks per layout directory: a FileLock is held by the whole JVM, so threads need their own. */
+    private static final java.util.concurrent.ConcurrentHashMap<Path, java.util.concurrent.locks.ReentrantLock>
+            JVM_LOCKS = new java.util.concurrent.ConcurrentHashMap<>();
+
     /**
-     * Updates index.json under an exclusive lock (so that concurrent writers of other images in the same layout
-     * never lose each other's entries), writing {@code oci-layout} too.
+     * Updates index.json under the layout's lock (see {@link #withLock}), reading it again under the lock and
+     * replacing it atomically, so that concurrent writers of other images in the same layout (threads or kopi
+     * processes) never lose each other's entries.
      */
     public void updateIndex(UnaryOperator<OciIndex> change) throws IOException {
-        Files.createDirectories(dir);
-        Path lockFile = dir.resolve(".kopi-index.lock");
-        try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock lock = ch.lock()) {
+        withLock(() -> {
             OciIndex current = Files.exists(indexPath()) ? readIndex()
                     : new OciIndex("", "", List.of(), null, Map.of());
             OciIndex updated = change.apply(current);
-            AtomicFiles.write(dir.resolve("oci-layout"), LAYOUT_FILE);
             AtomicFiles.write(indexPath(), updated.serialize());
+            return null;
+        });
+    }
+
+    /** Work done while holding the layout's lock. */
+    interface Locked<T> {
+        T run() throws IOException;
+    }
+
+    /**
+     * Runs {@code work} holding the layout's exclusive lock: an in-process lock, then an OS lock on the layout's own
+     * {@code oci-layout} file, which every layout has and which kopi never replaces or removes (so every process
+     * locks the same inode, and no extra file is left in the layout). Its content is (re)written in place under the
+     * lock.
+     */
+    <T> T withLock(Locked<T> work) throws IOException {
+        Files.createDirectories(dir);
+        Path layoutFile = dir.resolve("oci-layout");
+        java.util.concurrent.locks.ReentrantLock jvm = JVM_LOCKS.computeIfAbsent(dir.toAbsolutePath().normalize(),
+                k -> new java.util.concurrent.locks.ReentrantLock());
+        jvm.lock();
+        try (FileChannel ch = FileChannel.open(layoutFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+             FileLock lock = ch.lock()) {
+            byte[] have = new byte[(int) Math.min(ch.size(), 4096)];
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(have);
+            while (buf.hasRemaining() && ch.read(buf, buf.position()) > 0) {
+                // read it all
+            }
+            if (ch.size() != LAYOUT_FILE.length || !java.util.Arrays.equals(have, LAYOUT_FILE)) {
+                // written in place (the same file stays locked), as newest skopeo writes it
+                ch.truncate(0);
+                ch.write(java.nio.ByteBuffer.wrap(LAYOUT_FILE), 0);
+                ch.force(true);
+            }
+            return work.run();
         } finally {
-            Files.deleteIfExists(lockFile);
+            jvm.unlock();
         }
+    }
+
+    /**
+     * Every blob index.json reaches: the manifests it lists and, through them, child manifests, configs and layers
+     * (read as JSON, whatever the media type; unreadable or missing blobs are skipped). Call under {@link #withLock}.
+     */
+    java.util.Set<Digest> referencedBlobs() throws IOException {
+        java.util.Set<Digest> seen = new java.util.HashSet<>();
+        if (!Files.exists(indexPath())) {
+            return seen;
+        }
+        java.util.ArrayDeque<Digest> todo = new java.util.ArrayDeque<>();
+        for (Descriptor d : readIndex().instances()) {
+            todo.add(d.digest());
+        }
+        while (!todo.isEmpty()) {
+            Digest d = todo.poll();
+            if (!seen.add(d)) {
+                continue;
+            }
+            Path p = blobPath(d);
+            if (!Files.isRegularFile(p) || Files.size(p) > SizeLimits.MANIFEST) {
+                continue;
+            }
+            JsonNode n;
+            try {
+                n = Manifests.JSON.readTree(Files.readAllBytes(p));
+            } catch (IOException notJson) {
+                continue;
+            }
+            if (n == null || !n.isObject()) {
+                continue;
+            }
+            java.util.List<JsonNode> refs = new ArrayList<>();
+            n.path("manifests").forEach(refs::add);
+            n.path("layers").forEach(refs::add);
+            if (n.has("config")) {
+                refs.add(n.path("config"));
+            }
+            for (JsonNode r : refs) {
+                String digest = r.path("digest").asText("");
+                if (Digest.isValid(digest)) {
+                    todo.add(Digest.parse(digest));
+                }
+            }
+        }
+        return seen;
     }
 
     /** containers/image's addManifest: the ref name moves to the new descriptor; same-digest untagged entries are replaced. */

@@ -21,7 +21,8 @@ import java.util.Optional;
 
 /**
  * Writes an OCI layout into a temp directory, then on commit tars it to a temp file beside the target and renames
- * it into place; like skopeo, the archive then holds just this image.
+ * it into place; like skopeo, the archive then holds just this image, unless {@code copy --append} (beyond skopeo)
+ * asked to add it to the images already in the archive.
  */
 final class OciArchiveImageDestination implements ImageDestination {
     private final OciArchiveReference ref;
@@ -38,6 +39,15 @@ final class OciArchiveImageDestination implements ImageDestination {
                     e);
         }
         try {
+            Path existing = ref.resolvedFile();
+            if (ctx.archiveAppend() && Files.isRegularFile(existing) && Files.size(existing) > 0) {
+                // copy --append: start from the archive's layout, so its images stay and the new one is added
+                try {
+                    OciTar.extract(existing, tmp);
+                } catch (IOException e) {
+                    throw ImageException.wrap("appending to \"" + existing + "\"", e);
+                }
+            }
             this.inner = new OciImageDestination(ref, ref.layoutRef().inDirectory(tmp), OciLayout.at(tmp, null), ctx);
         } catch (IOException | RuntimeException e) {
             AtomicFiles.deleteTreeQuietly(tmp);

@@ -37,6 +37,8 @@ public final class ArchiveWriter {
     private final TarWriter tar;
     private boolean closed;
     private final Map<Digest, Long> blobs = new HashMap<>();
+    /** Configs written, for an image whose config was already in the archive (copy --append). */
+    private final Map<Digest, byte[]> configs = new HashMap<>();
     private final Map<String, Map<String, String>> repositories = new TreeMap<>();
     private final Set<String> legacyLayers = new HashSet<>();
     private List<Item> manifest; // null until an image is added: manifest.json is then "null", as Go writes a nil slice
@@ -76,6 +78,7 @@ public final class ArchiveWriter {
         ensureOpen();
         tar.writeFile(configPath(digest), expectedSize, new ByteArrayInputStream(bytes));
         blobs.put(digest, expectedSize);
+        configs.put(digest, bytes.clone());
     }
 
     /** Writes a layer file ({@code <hex>.tar}) of exactly {@code size} bytes and records the blob. */
@@ -94,6 +97,9 @@ public final class ArchiveWriter {
     public synchronized void addImage(List<Digest> layers, Digest configDigest, byte[] configBytes,
             List<DockerReference> repoTags) throws IOException {
         ensureOpen();
+        if (configBytes == null) {
+            configBytes = configs.get(configDigest);
+        }
         writeLegacyMetadata(layers, configBytes, repoTags);
         ensureManifestItem(layers, configDigest, repoTags);
     }
