@@ -26,7 +26,7 @@ public final class Main implements Callable<Integer> {
     /** The subcommands, in the order help lists them. */
     static final List<Class<?>> SUBCOMMANDS = List.of(CopyCommand.class, DeleteCommand.class, InspectCommand.class,
             ListTagsCommand.class, LoginCommand.class, LogoutCommand.class,
-            ManifestDigestCommand.class, LayersCommand.class,
+            ManifestDigestCommand.class, LayersCommand.class, ImageProxyCommand.class,
             CommandLine.HelpCommand.class, CompletionCommand.class, GenerateManCommand.class);
     /** Commands that need the whole model (they list or describe the other commands). */
     private static final List<Class<?>> NEED_ALL = List.of(CommandLine.HelpCommand.class, CompletionCommand.class,

@@ -8,7 +8,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** A command line that names one command gets a model of that command only; anything else gets all of them. */
 class LazyModelTest {
-    private static final String ALL = "copy delete inspect list-tags login logout manifest-digest layers help completion "
+    private static final String ALL = "copy delete inspect list-tags login logout manifest-digest layers experimental-image-proxy help completion "
             + "generate-man";
 
     @ParameterizedTest(name = "[{0}]")
