@@ -25,10 +25,22 @@ import java.util.List;
  *     {@code --insecure-policy}). {@link PolicyContext#load} reads a {@code policy.json}.
  * @param signers signatures to add to the copied image ({@code --sign-by}, {@code --sign-by-sigstore-private-key});
  *     null or empty for none
+ * @param crypto layer encryption or decryption ({@code --encryption-key}, {@code --encrypt-layer},
+ *     {@code --decryption-key}; see {@link dev.kopi.encryption.OciCrypt}); null for none
  */
 public record CopyOptions(ImageContext sourceContext, ImageContext destinationContext, String forceManifestType,
         MultiArch multiArch, boolean removeSignatures, boolean preserveDigests, CompressionAlgorithm compressionFormat,
-        Integer compressionLevel, int maxParallel, CopyListener listener, PolicyContext policy, List<Signer> signers) {
+        Integer compressionLevel, int maxParallel, CopyListener listener, PolicyContext policy, List<Signer> signers,
+        dev.kopi.encryption.LayerCrypto crypto) {
+    /** Every option but layer encryption (none). */
+    public CopyOptions(ImageContext sourceContext, ImageContext destinationContext, String forceManifestType,
+            MultiArch multiArch, boolean removeSignatures, boolean preserveDigests,
+            CompressionAlgorithm compressionFormat, Integer compressionLevel, int maxParallel, CopyListener listener,
+            PolicyContext policy, List<Signer> signers) {
+        this(sourceContext, destinationContext, forceManifestType, multiArch, removeSignatures, preserveDigests,
+                compressionFormat, compressionLevel, maxParallel, listener, policy, signers, null);
+    }
+
     /** Every option but the signers (none). */
     public CopyOptions(ImageContext sourceContext, ImageContext destinationContext, String forceManifestType,
             MultiArch multiArch, boolean removeSignatures, boolean preserveDigests,
@@ -58,36 +70,42 @@ public record CopyOptions(ImageContext sourceContext, ImageContext destinationCo
     /** These options with another progress listener. */
     public CopyOptions withListener(CopyListener l) {
         return new CopyOptions(sourceContext, destinationContext, forceManifestType, multiArch, removeSignatures,
-                preserveDigests, compressionFormat, compressionLevel, maxParallel, l, policy, signers);
+                preserveDigests, compressionFormat, compressionLevel, maxParallel, l, policy, signers, crypto);
     }
 
     /** These options with another trust policy (null accepts anything). */
     public CopyOptions withPolicy(PolicyContext p) {
         return new CopyOptions(sourceContext, destinationContext, forceManifestType, multiArch, removeSignatures,
-                preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, p, signers);
+                preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, p, signers, crypto);
     }
 
     /** These options with other source and destination contexts (null for the defaults). */
     public CopyOptions withContexts(ImageContext source, ImageContext destination) {
         return new CopyOptions(source, destination, forceManifestType, multiArch, removeSignatures, preserveDigests,
-                compressionFormat, compressionLevel, maxParallel, listener, policy, signers);
+                compressionFormat, compressionLevel, maxParallel, listener, policy, signers, crypto);
     }
 
     /** These options with another list handling ({@code --multi-arch}, {@code --all}). */
     public CopyOptions withMultiArch(MultiArch m) {
         return new CopyOptions(sourceContext, destinationContext, forceManifestType, m, removeSignatures,
-                preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, policy, signers);
+                preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, policy, signers, crypto);
     }
 
     /** These options with a forced manifest MIME type ({@code --format}); null keeps the source's. */
     public CopyOptions withManifestType(String mimeType) {
         return new CopyOptions(sourceContext, destinationContext, mimeType, multiArch, removeSignatures,
-                preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, policy, signers);
+                preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, policy, signers, crypto);
     }
 
     /** These options with signers that sign the copied image (replacing any set before). */
     public CopyOptions withSigners(List<Signer> s) {
         return new CopyOptions(sourceContext, destinationContext, forceManifestType, multiArch, removeSignatures,
-                preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, policy, s);
+                preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, policy, s, crypto);
+    }
+
+    /** These options with layer encryption or decryption ({@link dev.kopi.encryption.OciCrypt}); null for none. */
+    public CopyOptions withCrypto(dev.kopi.encryption.LayerCrypto c) {
+        return new CopyOptions(sourceContext, destinationContext, forceManifestType, multiArch, removeSignatures,
+                preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, policy, signers, c);
     }
 }
