@@ -57,7 +57,7 @@ public final class OciCrypt implements LayerCrypto {
     private final List<Integer> layers;
     private final Keys keys;
 
-    private OciCrypt(Recipients recipients, List<Integer> layers, Keys keys) {
+    OciCrypt(Recipients recipients, List<Integer> layers, Keys keys) {
         this.recipients = recipients;
         this.layers = layers == null ? null : List.copyOf(layers);
         this.keys = keys;

@@ -24,6 +24,9 @@ import org.bouncycastle.cms.jcajce.JceKeyTransRecipientInfoGenerator;
 final class Pkcs7Wrapper {
     static final String ANNOTATION = "org.opencontainers.image.enc.keys.pkcs7";
 
+    /** Bouncy Castle's provider, used for these calls only (not installed in the JVM). */
+    private static final java.security.Provider BC = new org.bouncycastle.jce.provider.BouncyCastleProvider();
+
     private Pkcs7Wrapper() {
     }
 
@@ -31,11 +34,12 @@ final class Pkcs7Wrapper {
         try {
             CMSEnvelopedDataGenerator gen = new CMSEnvelopedDataGenerator();
             for (X509Certificate c : certs) {
-                gen.addRecipientInfoGenerator(new JceKeyTransRecipientInfoGenerator(c));
+                gen.addRecipientInfoGenerator(new JceKeyTransRecipientInfoGenerator(c).setProvider(BC));
             }
             CMSEnvelopedData data = gen.generate(new CMSProcessableByteArray(plaintext),
-                    new JceCMSContentEncryptorBuilder(CMSAlgorithm.AES128_GCM).build());
-            return data.getEncoded();
+                    new JceCMSContentEncryptorBuilder(CMSAlgorithm.AES128_GCM).setProvider(BC).build());
+            // DER (definite lengths, a primitive encrypted-content OCTET STRING), which Go's pkcs7 parsers read
+            return data.toASN1Structure().getEncoded(org.bouncycastle.asn1.ASN1Encoding.DER);
         } catch (CMSException | CertificateEncodingException e) {
             throw new IOException("PKCS7 encryption failed: " + e.getMessage(), e);
         }
@@ -54,6 +58,7 @@ final class Pkcs7Wrapper {
         } catch (CMSException e) {
             throw new IOException("could not parse PKCS7 packet: " + e.getMessage(), e);
         }
+        Exception last = null;
         for (PrivateKey key : keys) {
             for (X509Certificate c : certs) {
                 RecipientInformation ri = data.getRecipientInfos().get(new JceKeyTransRecipientId(c));
@@ -61,12 +66,12 @@ final class Pkcs7Wrapper {
                     continue;
                 }
                 try {
-                    return ri.getContent(new JceKeyTransEnvelopedRecipient(key));
+                    return ri.getContent(new JceKeyTransEnvelopedRecipient(key).setProvider(BC));
                 } catch (CMSException e) {
-                    // not this key
+                    last = e; // not this key
                 }
             }
         }
-        throw new IOException("PKCS7: No suitable private key found for decryption");
+        throw new IOException("PKCS7: No suitable private key found for decryption", last);
     }
 }
