@@ -284,11 +284,21 @@ final class CryptoKeys {
         }
     }
 
-    /** The first PEM object of {@code data}; null when there is none. */
+    /**
+     * The first key or certificate PEM object of {@code data} (skipping others, such as the {@code EC PARAMETERS}
+     * block {@code openssl ecparam -genkey} writes first); null when there is none.
+     */
     private static Object pem(byte[] data) throws IOException {
         try (Reader r = new InputStreamReader(new ByteArrayInputStream(data), StandardCharsets.US_ASCII);
              PEMParser p = new PEMParser(r)) {
-            return p.readObject();
+            for (Object o = p.readObject(); o != null; o = p.readObject()) {
+                if (o instanceof PEMKeyPair || o instanceof PrivateKeyInfo || o instanceof SubjectPublicKeyInfo
+                        || o instanceof PEMEncryptedKeyPair || o instanceof PKCS8EncryptedPrivateKeyInfo
+                        || o instanceof org.bouncycastle.cert.X509CertificateHolder) {
+                    return o;
+                }
+            }
+            return null;
         }
     }
 

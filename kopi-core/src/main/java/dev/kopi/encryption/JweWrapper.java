@@ -8,7 +8,15 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAKey;
+import java.security.spec.ECParameterSpec;
+import java.security.spec.ECPoint;
+import java.security.spec.ECPublicKeySpec;
 import java.security.spec.MGF1ParameterSpec;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -16,16 +24,22 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import javax.crypto.Cipher;
+import javax.crypto.KeyAgreement;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.OAEPParameterSpec;
 import javax.crypto.spec.PSource;
 import javax.crypto.spec.SecretKeySpec;
+import org.bouncycastle.crypto.agreement.kdf.ConcatenationKDFGenerator;
+import org.bouncycastle.crypto.digests.SHA256Digest;
+import org.bouncycastle.crypto.params.KDFParameters;
 
 /**
  * The {@code jwe} key wrapper: the private options encrypted as a JWE (RFC 7516) in JSON serialization, content
- * encryption A256GCM, the content key wrapped for each RSA recipient with RSA-OAEP, as go-jose writes it for
+ * encryption A256GCM, the content key wrapped for each recipient with RSA-OAEP (RSA keys) or ECDH-ES+A256KW (EC
+ * keys: P-256, P-384, P-521), as go-jose writes it for
  * ocicrypt (one recipient: the flattened form with {@code alg} in the protected header; several: the general form
- * with per-recipient headers). Reading accepts both forms, RSA-OAEP and RSA-OAEP-256, and A128/192/256GCM.
+ * with per-recipient headers). Reading accepts both forms, RSA-OAEP, RSA-OAEP-256, ECDH-ES+A128/192/256KW, and
+ * A128/192/256GCM.
  */
 final class JweWrapper {
     static final String ANNOTATION = "org.opencontainers.image.enc.keys.jwe";
@@ -41,18 +55,34 @@ final class JweWrapper {
         try {
             byte[] cek = AesCtrHmac.random(32);
             List<String> wrapped = new ArrayList<>();
+            List<ObjectNode> headers = new ArrayList<>();
             for (PublicKey k : recipients) {
-                if (!(k instanceof RSAKey)) {
-                    throw new IOException("kopi wraps JWE keys for RSA keys only (" + k.getAlgorithm()
-                            + " keys are not supported yet)");
+                ObjectNode h = JSON.createObjectNode();
+                if (k instanceof RSAKey) {
+                    Cipher rsa = Cipher.getInstance("RSA/ECB/OAEPWithSHA-1AndMGF1Padding");
+                    rsa.init(Cipher.ENCRYPT_MODE, k);
+                    wrapped.add(B64.encodeToString(rsa.doFinal(cek)));
+                    h.put("alg", "RSA-OAEP");
+                } else if (k instanceof ECPublicKey ec) {
+                    // ECDH-ES+A256KW (RFC 7518 4.6): an ephemeral key on the recipient's curve, Concat KDF, AES key wrap
+                    KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+                    g.initialize(ec.getParams());
+                    KeyPair eph = g.generateKeyPair();
+                    byte[] kek = ecdhKek(eph.getPrivate(), ec, "ECDH-ES+A256KW", 256, new byte[0], new byte[0]);
+                    Cipher aesWrap = Cipher.getInstance("AESWrap");
+                    aesWrap.init(Cipher.WRAP_MODE, new SecretKeySpec(kek, "AES"));
+                    wrapped.add(B64.encodeToString(aesWrap.wrap(new SecretKeySpec(cek, "AES"))));
+                    h.put("alg", "ECDH-ES+A256KW");
+                    h.set("epk", jwk((ECPublicKey) eph.getPublic()));
+                } else {
+                    throw new IOException("kopi wraps JWE keys for RSA and EC keys only (not " + k.getAlgorithm()
+                            + ")");
                 }
-                Cipher rsa = Cipher.getInstance("RSA/ECB/OAEPWithSHA-1AndMGF1Padding");
-                rsa.init(Cipher.ENCRYPT_MODE, k);
-                wrapped.add(B64.encodeToString(rsa.doFinal(cek)));
+                headers.add(h);
             }
             ObjectNode protectedHeader = JSON.createObjectNode();
             if (recipients.size() == 1) {
-                protectedHeader.put("alg", "RSA-OAEP");
+                protectedHeader.setAll(headers.get(0)); // go-jose moves a single recipient's header here
             }
             protectedHeader.put("enc", "A256GCM");
             String protectedB64 = B64.encodeToString(JSON.writeValueAsBytes(protectedHeader));
@@ -68,10 +98,10 @@ final class JweWrapper {
                 out.put("encrypted_key", wrapped.get(0));
             } else {
                 var list = out.putArray("recipients");
-                for (String w : wrapped) {
+                for (int i = 0; i < wrapped.size(); i++) {
                     ObjectNode r = list.addObject();
-                    r.putObject("header").put("alg", "RSA-OAEP");
-                    r.put("encrypted_key", w);
+                    r.set("header", headers.get(i));
+                    r.put("encrypted_key", wrapped.get(i));
                 }
             }
             out.put("iv", B64.encodeToString(iv));
@@ -92,6 +122,7 @@ final class JweWrapper {
     static byte[] unwrap(byte[] jwe, List<PrivateKey> keys) throws IOException {
         JsonNode n;
         Map<String, String> shared = new java.util.HashMap<>();
+        JsonNode sharedEpk = null;
         String protectedB64;
         List<JsonNode> recipients = new ArrayList<>();
         byte[] iv;
@@ -101,7 +132,9 @@ final class JweWrapper {
             n = JSON.readTree(jwe);
             protectedB64 = n.path("protected").asText("");
             if (!protectedB64.isEmpty()) {
-                fields(JSON.readTree(D64.decode(protectedB64)), shared);
+                JsonNode ph = JSON.readTree(D64.decode(protectedB64));
+                fields(ph, shared);
+                sharedEpk = ph.get("epk");
             }
             fields(n.path("unprotected"), shared);
             if (n.has("recipients")) {
@@ -125,8 +158,9 @@ final class JweWrapper {
             for (JsonNode r : recipients) {
                 Map<String, String> h = new java.util.HashMap<>(shared);
                 fields(r.path("header"), h);
+                JsonNode epk = r.path("header").has("epk") ? r.path("header").get("epk") : sharedEpk;
                 try {
-                    byte[] cek = unwrapKey(h.get("alg"), key, D64.decode(r.path("encrypted_key").asText("")));
+                    byte[] cek = unwrapKey(h, key, D64.decode(r.path("encrypted_key").asText("")), epk);
                     String enc = h.getOrDefault("enc", "");
                     if (!enc.matches("A(128|192|256)GCM") || cek.length * 8 != Integer.parseInt(enc.substring(1, 4))) {
                         continue;
@@ -144,7 +178,20 @@ final class JweWrapper {
         throw new IOException("JWE: No suitable private key found for decryption");
     }
 
-    private static byte[] unwrapKey(String alg, PrivateKey key, byte[] wrapped) throws GeneralSecurityException {
+    private static byte[] unwrapKey(Map<String, String> h, PrivateKey key, byte[] wrapped, JsonNode epk)
+            throws GeneralSecurityException {
+        String alg = h.get("alg");
+        if (alg != null && alg.matches("ECDH-ES\\+A(128|192|256)KW")) {
+            if (!(key instanceof ECPrivateKey ec) || epk == null) {
+                throw new GeneralSecurityException("not an EC key");
+            }
+            ECPublicKey eph = ecPublicKey(epk, ec.getParams());
+            byte[] kek = ecdhKek(key, eph, alg, Integer.parseInt(alg.substring(9, 12)),
+                    D64.decode(h.getOrDefault("apu", "")), D64.decode(h.getOrDefault("apv", "")));
+            Cipher aesWrap = Cipher.getInstance("AESWrap");
+            aesWrap.init(Cipher.UNWRAP_MODE, new SecretKeySpec(kek, "AES"));
+            return aesWrap.unwrap(wrapped, "AES", Cipher.SECRET_KEY).getEncoded();
+        }
         if (!(key instanceof RSAKey)) {
             throw new GeneralSecurityException("not an RSA key");
         }
@@ -159,6 +206,64 @@ final class JweWrapper {
             throw new GeneralSecurityException("unsupported alg " + alg);
         }
         return rsa.doFinal(wrapped);
+    }
+
+    /** The key-encryption key of ECDH-ES key agreement: the shared secret through the Concat KDF (SHA-256). */
+    private static byte[] ecdhKek(PrivateKey mine, PublicKey theirs, String alg, int bits, byte[] apu, byte[] apv)
+            throws GeneralSecurityException {
+        KeyAgreement ka = KeyAgreement.getInstance("ECDH");
+        ka.init(mine);
+        ka.doPhase(theirs, true);
+        byte[] z = ka.generateSecret();
+        byte[] algId = alg.getBytes(StandardCharsets.US_ASCII);
+        java.nio.ByteBuffer info = java.nio.ByteBuffer.allocate(4 + algId.length + 4 + apu.length + 4 + apv.length + 4);
+        info.putInt(algId.length).put(algId).putInt(apu.length).put(apu).putInt(apv.length).put(apv).putInt(bits);
+        ConcatenationKDFGenerator kdf = new ConcatenationKDFGenerator(new SHA256Digest());
+        kdf.init(new KDFParameters(z, info.array()));
+        byte[] kek = new byte[bits / 8];
+        kdf.generateBytes(kek, 0, kek.length);
+        return kek;
+    }
+
+    private static ObjectNode jwk(ECPublicKey k) throws GeneralSecurityException {
+        int size = (k.getParams().getCurve().getField().getFieldSize() + 7) / 8;
+        ObjectNode o = JSON.createObjectNode();
+        o.put("kty", "EC");
+        o.put("crv", curveName(size));
+        o.put("x", B64.encodeToString(fixed(k.getW().getAffineX(), size)));
+        o.put("y", B64.encodeToString(fixed(k.getW().getAffineY(), size)));
+        return o;
+    }
+
+    private static String curveName(int size) throws GeneralSecurityException {
+        switch (size) {
+            case 32:
+                return "P-256";
+            case 48:
+                return "P-384";
+            case 66:
+                return "P-521";
+            default:
+                throw new GeneralSecurityException("unsupported EC curve");
+        }
+    }
+
+    private static byte[] fixed(java.math.BigInteger v, int size) {
+        byte[] b = v.toByteArray();
+        byte[] out = new byte[size];
+        int n = Math.min(b.length, size);
+        System.arraycopy(b, b.length - n, out, size - n, n);
+        return out;
+    }
+
+    private static ECPublicKey ecPublicKey(JsonNode epk, ECParameterSpec params) throws GeneralSecurityException {
+        int size = (params.getCurve().getField().getFieldSize() + 7) / 8;
+        if (!curveName(size).equals(epk.path("crv").asText())) {
+            throw new GeneralSecurityException("curve mismatch");
+        }
+        ECPoint w = new ECPoint(new java.math.BigInteger(1, D64.decode(epk.path("x").asText())),
+                new java.math.BigInteger(1, D64.decode(epk.path("y").asText())));
+        return (ECPublicKey) KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(w, params));
     }
 
     private static void fields(JsonNode o, Map<String, String> into) {

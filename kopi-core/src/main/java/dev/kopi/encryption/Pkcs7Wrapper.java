@@ -67,8 +67,8 @@ final class Pkcs7Wrapper {
                 }
                 try {
                     return ri.getContent(new JceKeyTransEnvelopedRecipient(key).setProvider(BC));
-                } catch (CMSException e) {
-                    last = e; // not this key
+                } catch (CMSException | RuntimeException e) {
+                    last = e; // not this key (Bouncy Castle's RSA may fail with an unchecked exception)
                 }
             }
         }

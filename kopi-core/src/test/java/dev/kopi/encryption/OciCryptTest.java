@@ -96,6 +96,26 @@ class OciCryptTest {
                 .hasMessage("jose.ParseEncrypted failed");
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"secp256r1", "secp384r1", "secp521r1"})
+    void jweWithEcKeysUsesEcdhEs(String curve) throws Exception {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+        g.initialize(new java.security.spec.ECGenParameterSpec(curve));
+        KeyPair ec = g.generateKeyPair();
+        KeyPair ec2 = g.generateKeyPair();
+        byte[] opts = "{\"symkey\":\"z\"}".getBytes(StandardCharsets.UTF_8);
+        byte[] jwe = JweWrapper.wrap(List.of(ec.getPublic()), opts);
+        String header = new String(Base64.getUrlDecoder().decode(new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(jwe).path("protected").asText()), StandardCharsets.UTF_8);
+        assertThat(header).contains("\"alg\":\"ECDH-ES+A256KW\"").contains("\"epk\":{\"kty\":\"EC\"");
+        assertThat(JweWrapper.unwrap(jwe, List.of(rsa.getPrivate(), ec.getPrivate()))).isEqualTo(opts);
+        assertThatThrownBy(() -> JweWrapper.unwrap(jwe, List.of(ec2.getPrivate())))
+                .hasMessage("JWE: No suitable private key found for decryption");
+        byte[] mixed = JweWrapper.wrap(List.of(rsa.getPublic(), ec.getPublic()), opts);
+        assertThat(JweWrapper.unwrap(mixed, List.of(ec.getPrivate()))).isEqualTo(opts);
+        assertThat(JweWrapper.unwrap(mixed, List.of(rsa.getPrivate()))).isEqualTo(opts);
+    }
+
     @Test
     void pkcs7RoundTrips() throws IOException {
         byte[] opts = "{\"symkey\":\"y\"}".getBytes(StandardCharsets.UTF_8);

@@ -23,8 +23,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Layer encryption (ocicrypt) against skopeo 1.9.3, with keys made here: an RSA key pair by openssl for
- * {@code jwe:}, and an RSA OpenPGP key by gpg in the sandbox's own {@code ~/.gnupg} for {@code pgp:}. skopeo
+ * Layer encryption (ocicrypt) against skopeo 1.9.3, with keys made here: RSA and EC (P-256) key pairs by openssl
+ * for {@code jwe:}, and an RSA OpenPGP key by gpg in the sandbox's own {@code ~/.gnupg} for {@code pgp:}. skopeo
  * decrypts what kopi encrypted and kopi what skopeo encrypted; the decrypted layers are the original blobs byte for
  * byte. A wrong key fails clearly and leaves no destination behind.
  */
@@ -48,6 +48,12 @@ class EncryptionIT {
                     .assertSuccess();
         }
         sb.run(List.of(openssl.toString(), "rsa", "-in", path("priv.pem"), "-pubout", "-out", path("pub.pem")),
+                Sandbox.TIMEOUT).assertSuccess();
+        for (String name : List.of("ec", "ecwrong")) {
+            sb.run(List.of(openssl.toString(), "ecparam", "-genkey", "-name", "prime256v1", "-noout", "-out",
+                    path(name + ".pem")), Sandbox.TIMEOUT).assertSuccess();
+        }
+        sb.run(List.of(openssl.toString(), "ec", "-in", path("ec.pem"), "-pubout", "-out", path("ecpub.pem")),
                 Sandbox.TIMEOUT).assertSuccess();
         Path gnupg = Files.createDirectories(sb.home().resolve(".gnupg"));
         Files.setPosixFilePermissions(gnupg, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
@@ -82,12 +88,19 @@ class EncryptionIT {
     }
 
     private static String encryptionKey(String protocol) {
-        return protocol.equals("jwe") ? "jwe:" + path("pub.pem") : "pgp:kopi@example.test";
+        return switch (protocol) {
+            case "jwe" -> "jwe:" + path("pub.pem");
+            case "jwe-ec" -> "jwe:" + path("ecpub.pem");
+            default -> "pgp:kopi@example.test";
+        };
     }
 
     private static String decryptionKey(String protocol, boolean right) {
         if (protocol.equals("jwe")) {
             return path(right ? "priv.pem" : "wrong.pem");
+        }
+        if (protocol.equals("jwe-ec")) {
+            return path(right ? "ec.pem" : "ecwrong.pem");
         }
         return path(right ? "secring.gpg" : "wrong.gpg");
     }
@@ -101,13 +114,13 @@ class EncryptionIT {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"jwe", "pgp"})
+    @ValueSource(strings = {"jwe", "jwe-ec", "pgp"})
     void skopeoDecryptsWhatKopiEncrypted(String protocol) throws IOException {
         roundTrip("kopi", "skopeo", protocol);
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"jwe", "pgp"})
+    @ValueSource(strings = {"jwe", "jwe-ec", "pgp"})
     void kopiDecryptsWhatSkopeoEncrypted(String protocol) throws IOException {
         roundTrip("skopeo", "kopi", protocol);
     }
@@ -126,7 +139,8 @@ class EncryptionIT {
             assertThat(l.path("digest")).isNotEqualTo(o.path("digest"));
             assertThat(l.path("size")).as("CTR keeps the size").isEqualTo(o.path("size"));
             JsonNode a = l.path("annotations");
-            assertThat(a.has("org.opencontainers.image.enc.keys." + protocol)).as("%s", a).isTrue();
+            assertThat(a.has("org.opencontainers.image.enc.keys." + protocol.replace("-ec", ""))).as("%s", a)
+                    .isTrue();
             JsonNode pub = JSON.readTree(Base64.getDecoder().decode(a.path("org.opencontainers.image.enc.pubopts")
                     .asText()));
             assertThat(pub.path("cipher").asText()).isEqualTo("AES_256_CTR_HMAC_SHA256");
@@ -139,7 +153,7 @@ class EncryptionIT {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"jwe", "pgp"})
+    @ValueSource(strings = {"jwe", "jwe-ec", "pgp"})
     void aWrongKeyFailsClearlyAndWritesNothing(String protocol) {
         sb.skopeo("copy", "--encryption-key", encryptionKey(protocol), TestImage.SINGLE.ociRef(), oci("enc"))
                 .assertSuccess();
