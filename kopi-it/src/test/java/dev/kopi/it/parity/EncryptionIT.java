@@ -55,6 +55,9 @@ class EncryptionIT {
         }
         sb.run(List.of(openssl.toString(), "ec", "-in", path("ec.pem"), "-pubout", "-out", path("ecpub.pem")),
                 Sandbox.TIMEOUT).assertSuccess();
+        // skopeo 1.9.3 reads EC private keys only as PKCS#8 (kopi also reads the SEC1 form openssl ecparam writes)
+        sb.run(List.of(openssl.toString(), "pkcs8", "-topk8", "-nocrypt", "-in", path("ec.pem"), "-out",
+                path("ec8.pem")), Sandbox.TIMEOUT).assertSuccess();
         Path gnupg = Files.createDirectories(sb.home().resolve(".gnupg"));
         Files.setPosixFilePermissions(gnupg, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         genPgpKey("Kopi Test", "kopi@example.test");
@@ -100,7 +103,7 @@ class EncryptionIT {
             return path(right ? "priv.pem" : "wrong.pem");
         }
         if (protocol.equals("jwe-ec")) {
-            return path(right ? "ec.pem" : "ecwrong.pem");
+            return path(right ? "ec8.pem" : "ecwrong.pem");
         }
         return path(right ? "secring.gpg" : "wrong.gpg");
     }
