@@ -609,7 +609,9 @@ public final class Copier {
             }
             List<Descriptor> ociLayers = new ArrayList<>();
             for (Descriptor l : layers) {
-                ociLayers.add(new Descriptor(l.mediaType(), l.digest(), l.size(), l.urls(), null, null, null, null));
+                // annotations: a Docker layer has none, but an encrypted one has ocicrypt's (dev.kopi.encryption)
+                ociLayers.add(new Descriptor(l.mediaType(), l.digest(), l.size(), l.urls(), l.annotations(), null,
+                        null, null));
             }
             return new OciManifest(MediaTypes.OCI_MANIFEST, "", config, ociLayers, null, Map.of());
         }

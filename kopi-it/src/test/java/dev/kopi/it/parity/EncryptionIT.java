@@ -173,6 +173,26 @@ class EncryptionIT {
         assertThat(tmp.resolve("outdir")).doesNotExist();
     }
 
+    /** A Docker schema2 image is converted to OCI to be encrypted (the annotations need OCI descriptors). */
+    @Test
+    void aDockerImageIsEncryptedAsOci() throws IOException {
+        String v2s2 = "dir:" + tmp.resolve("v2s2");
+        sb.skopeo("copy", "--format", "v2s2", TestImage.MULTI.ociRef(), v2s2).assertSuccess();
+        sb.kopi("copy", "--encryption-key", encryptionKey("jwe"), v2s2, oci("enc")).assertSuccess();
+        JsonNode enc = manifest(oci("enc"));
+        assertThat(enc.path("mediaType").asText()).isEqualTo("application/vnd.oci.image.manifest.v1+json");
+        for (JsonNode l : enc.path("layers")) {
+            assertThat(l.path("mediaType").asText()).endsWith("+encrypted");
+            assertThat(l.path("annotations").has("org.opencontainers.image.enc.pubopts")).isTrue();
+        }
+        sb.skopeo("copy", "--decryption-key", decryptionKey("jwe", true), oci("enc"), oci("dec")).assertSuccess();
+        List<String> decrypted = new ArrayList<>();
+        manifest(oci("dec")).path("layers").forEach(l -> decrypted.add(l.path("digest").asText()));
+        List<String> original = new ArrayList<>();
+        manifest(v2s2).path("layers").forEach(l -> original.add(l.path("digest").asText()));
+        assertThat(decrypted).isEqualTo(original).hasSize(3);
+    }
+
     @Test
     void encryptLayerIndicesAsSkopeo() throws IOException {
         for (String tool : List.of("kopi", "skopeo")) {
