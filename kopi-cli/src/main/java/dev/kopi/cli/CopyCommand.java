@@ -89,6 +89,29 @@ final class CopyCommand implements Callable<Integer> {
     boolean append;
     @Option(names = "--progress-interval", paramLabel = "duration", converter = GoDuration.class, description = "When not on a terminal, also print the progress of each blob being copied this often (e.g. 10s)")
     java.time.Duration progressInterval;
+    // --- layer encryption (ocicrypt; dev.kopi.encryption) ---
+    @Option(names = "--encryption-key", split = ",", paramLabel = "strings", description = "*Experimental* key with the encryption protocol to use needed to encrypt the image (e.g. jwe:/path/to/key.pem)")
+    List<String> encryptionKeys = new ArrayList<>();
+    @Option(names = "--encrypt-layer", split = ",", paramLabel = "ints", description = "*Experimental* the 0-indexed layer indices, with support for negative indexing (e.g. 0 is the first layer, -1 is the last layer)")
+    List<Integer> encryptLayer = new ArrayList<>();
+    @Option(names = "--decryption-key", split = ",", paramLabel = "strings", description = "*Experimental* key needed to decrypt the image")
+    List<String> decryptionKeys = new ArrayList<>();
+
+    /** The copy's layer encryption or decryption, checked as skopeo checks these flags; null for none. */
+    private dev.kopi.encryption.LayerCrypto layerCrypto() throws ImageException {
+        if (!encryptionKeys.isEmpty() && !decryptionKeys.isEmpty()) {
+            throw ImageException.invalid("--encryption-key and --decryption-key cannot be specified together");
+        }
+        if (!encryptLayer.isEmpty() && encryptionKeys.isEmpty()) {
+            throw ImageException.invalid("--encrypt-layer can only be used with --encryption-key");
+        }
+        if (!encryptionKeys.isEmpty()) {
+            return dev.kopi.encryption.OciCrypt.forEncryption(encryptionKeys, encryptLayer, System.getenv());
+        }
+        return decryptionKeys.isEmpty() ? null : dev.kopi.encryption.OciCrypt.forDecryption(decryptionKeys);
+    }
+    // --- end of layer encryption ---
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "help for copy")
     boolean help;
     @Parameters(paramLabel = "IMAGE", arity = "0..*", hidden = true)
@@ -187,6 +210,7 @@ final class CopyCommand implements Callable<Integer> {
                         + "\". Choose one of the supported formats: 'oci', 'v2s1', or 'v2s2'");
             };
         }
+        dev.kopi.encryption.LayerCrypto crypto = layerCrypto();
         CompressionAlgorithm compression = null;
         if (dest.compressFormat != null && !dest.compressFormat.isEmpty()) {
             compression = CompressionAlgorithm.forWriting(dest.compressFormat);
@@ -199,7 +223,8 @@ final class CopyCommand implements Callable<Integer> {
         DockerReference identity = signIdentity();
         List<dev.kopi.signature.Signer> signers = signing.signers();
         CopyOptions options = new CopyOptions(srcCtx, destCtx, forced, selection, removeSignatures, preserveDigests,
-                compression, dest.compressLevel, imageParallelCopies, listener, policy, signers, identity);
+                compression, dest.compressLevel, imageParallelCopies, listener, policy, signers, identity)
+                .withCrypto(crypto);
         return retry.run(() -> {
             CopyResult r = Kopi.copy(srcRef, destRef, options);
             if (digestFile != null && !digestFile.isEmpty()) {

@@ -28,7 +28,7 @@ public final class Main implements Callable<Integer> {
             GenerateSigstoreKeyCommand.class, InspectCommand.class,
             ListTagsCommand.class, ListReposCommand.class, LoginCommand.class, LogoutCommand.class,
             ManifestDigestCommand.class, StandaloneSignCommand.class, StandaloneVerifyCommand.class,
-            SyncCommand.class, UntrustedSignatureDumpCommand.class,
+            SyncCommand.class, UntrustedSignatureDumpCommand.class, LayersCommand.class, ImageProxyCommand.class,
             CommandLine.HelpCommand.class, CompletionCommand.class, GenerateManCommand.class);
     /** Commands that need the whole model (they list or describe the other commands). */
     private static final List<Class<?>> NEED_ALL = List.of(CommandLine.HelpCommand.class, CompletionCommand.class,

@@ -9,7 +9,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** A command line that names one command gets a model of that command only; anything else gets all of them. */
 class LazyModelTest {
     private static final String ALL = "copy delete generate-sigstore-key inspect list-tags list-repos login logout manifest-digest "
-            + "standalone-sign standalone-verify sync untrusted-signature-dump-without-verification help completion "
+            + "standalone-sign standalone-verify sync untrusted-signature-dump-without-verification layers experimental-image-proxy help completion "
             + "generate-man";
 
     @ParameterizedTest(name = "[{0}]")

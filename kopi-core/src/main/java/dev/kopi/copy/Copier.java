@@ -6,6 +6,8 @@ import dev.kopi.blob.Compression;
 import dev.kopi.blob.CompressionAlgorithm;
 import dev.kopi.digest.Digest;
 import dev.kopi.digest.VerifyingInputStream;
+import dev.kopi.encryption.LayerCrypto;
+import dev.kopi.encryption.OciCrypt;
 import dev.kopi.error.ErrorCode;
 import dev.kopi.error.ImageException;
 import dev.kopi.image.ImageConfigs;
@@ -45,6 +47,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -133,6 +136,30 @@ public final class Copier {
 
     private interface Opener<T> {
         T open() throws IOException;
+    }
+
+    /**
+     * containers/image's requiresOCIEncryption: encrypting layers, or copying encrypted layers as they are, needs
+     * an OCI manifest. Returns the manifest type to force: OCI then, else {@code forced} as given.
+     */
+    private String requireOciForEncryption(ImageManifest src, DestinationCapabilities caps, String forced)
+            throws ImageException {
+        LayerCrypto crypto = options.crypto();
+        boolean keepsEncrypted = src.layers().stream().anyMatch(l -> OciCrypt.isEncrypted(l.mediaType())
+                && (crypto == null || !crypto.decrypts(l)));
+        if (!(crypto != null && crypto.encrypting()) && !keepsEncrypted) {
+            return forced;
+        }
+        if (forced != null && !forced.equals(MediaTypes.OCI_MANIFEST)) {
+            throw ImageException.invalid("encryption required together with format " + forced
+                    + ", which does not support encryption");
+        }
+        List<String> supported = caps.supportedManifestMimeTypes();
+        if (!supported.isEmpty() && !supported.contains(MediaTypes.OCI_MANIFEST)) {
+            throw ImageException.unsupported("encryption required but the destination only supports MIME types ["
+                    + String.join(", ", supported) + "], none of which support encryption");
+        }
+        return MediaTypes.OCI_MANIFEST;
     }
 
     private static <T> T open(Opener<T> opener, String what) throws IOException {
@@ -285,8 +312,8 @@ public final class Copier {
         DestinationCapabilities caps = dest.capabilities();
         // As containers/image: a manifest that must not change is written as it is (the destination may refuse
         // it), and its layers are copied as they are.
-        String targetType = targetType(srcManifest.mediaType(), caps.supportedManifestMimeTypes(), forced,
-                options.compressionFormat());
+        String targetType = targetType(srcManifest.mediaType(), caps.supportedManifestMimeTypes(),
+                requireOciForEncryption(srcManifest, caps, forced), options.compressionFormat());
         if (cannotModify != null) {
             targetType = srcManifest.mediaType();
         }
@@ -640,7 +667,9 @@ public final class Copier {
             }
             List<Descriptor> ociLayers = new ArrayList<>();
             for (Descriptor l : layers) {
-                ociLayers.add(new Descriptor(l.mediaType(), l.digest(), l.size(), l.urls(), null, null, null, null));
+                // annotations: a Docker layer has none, but an encrypted one has ocicrypt's (dev.kopi.encryption)
+                ociLayers.add(new Descriptor(l.mediaType(), l.digest(), l.size(), l.urls(), l.annotations(), null,
+                        null, null));
             }
             return new OciManifest(MediaTypes.OCI_MANIFEST, "", config, ociLayers, null, Map.of());
         }
@@ -815,13 +844,16 @@ public final class Copier {
             boolean targetOci, boolean converting, boolean needDiffIds, boolean canModify, ExecutorService transforms)
             throws IOException {
         CopiedLayer[] results = new CopiedLayer[layers.size()];
+        // layer encryption (dev.kopi.encryption): which layers, checked before anything is copied
+        Set<Integer> toEncrypt = options.crypto() == null ? Set.of()
+                : options.crypto().layersToEncrypt(layers.size());
         boolean parallel = src.concurrentBlobReads() && dest.capabilities().concurrentBlobWrites()
                 && layers.size() > 1;
         if (!parallel) {
             for (int i = 0; i < layers.size(); i++) {
                 try {
                     results[i] = copyLayer(src, dest, layers.get(i), i, targetOci, converting, needDiffIds,
-                            canModify, transforms, () -> { });
+                            canModify, transforms, toEncrypt.contains(i), () -> { });
                 } catch (IOException e) {
                     throw ImageException.wrap("copying layer", e);
                 }
@@ -847,7 +879,7 @@ public final class Copier {
                 futures.add(pool.submit(() -> {
                     try {
                         return copyLayer(src, dest, layers.get(idx), idx, targetOci, converting, needDiffIds,
-                                canModify, transforms, started::countDown);
+                                canModify, transforms, toEncrypt.contains(idx), started::countDown);
                     } finally {
                         started.countDown();
                         free.release();
@@ -949,7 +981,19 @@ public final class Copier {
      */
     private CopiedLayer copyLayer(ImageSource src, ImageDestination dest, Descriptor layer, int index,
             boolean targetOci, boolean converting, boolean needDiffId, boolean canModify, ExecutorService transforms,
-            Runnable started) throws IOException {
+            boolean toEncrypt, Runnable started) throws IOException {
+        // Layer encryption (dev.kopi.encryption), as containers/image's blob pipeline: an encrypted source layer is
+        // decrypted before the compression step and handled as its plain form from there on; a layer to encrypt
+        // is encrypted after it. Neither reuses a blob the destination has.
+        LayerCrypto crypto = options.crypto();
+        Descriptor sourceLayer = layer;
+        boolean decrypting = crypto != null && crypto.decrypts(layer);
+        boolean encrypting = toEncrypt && !OciCrypt.isEncrypted(layer.mediaType());
+        if (decrypting) {
+            layer = layer.withMediaType(OciCrypt.decryptedMediaType(layer.mediaType()))
+                    .withAnnotations(OciCrypt.withoutEncryptionAnnotations(layer.annotations()));
+        }
+        boolean transformed = decrypting || encrypting;
         // A layer of a manifest that must not change is copied as it is, whatever the destination prefers.
         LayerCompression want = canModify ? dest.capabilities().desiredLayerCompression() : LayerCompression.PRESERVE;
         CompressionAlgorithm fmt = options.compressionFormat();
@@ -960,7 +1004,7 @@ public final class Copier {
         BlobInfo info = layer.toBlobInfo();
         listener.blobStarted(info, false);
         started.run();
-        if (identityByType && !needDiffId) {
+        if (identityByType && !needDiffId && !transformed) {
             Optional<BlobInfo> reused;
             try {
                 reused = dest.tryReusingBlob(info);
@@ -986,6 +1030,13 @@ public final class Copier {
             VerifyingInputStream v = new VerifyingInputStream(bs.stream(), info.digest(),
                     layer.size() > 0 ? layer.size() : bs.size());
             InputStream verified = new ReadErrors(v);
+            if (decrypting) {
+                try {
+                    verified = crypto.decrypt(sourceLayer, verified);
+                } catch (ImageException e) {
+                    throw new OpenFailed(e, e.getMessage());
+                }
+            }
             if (needDiffId) {
                 tee = new DiffIdTee(verified, transforms);
                 verified = tee;
@@ -1040,11 +1091,13 @@ public final class Copier {
                     resultAlg = actual;
                 }
             }
-            BlobInfo request = op == Op.PRESERVE ? info : new BlobInfo(null, -1, info.mediaType(), info.urls(),
-                    info.annotations());
+            BlobInfo request = op == Op.PRESERVE && !transformed ? info : new BlobInfo(null, -1, info.mediaType(),
+                    info.urls(), info.annotations());
+            LayerCrypto.Encryption encryption = encrypting ? crypto.encrypt(sourceLayer, toDest) : null;
             BlobInfo stored;
             try {
-                stored = dest.putBlob(toDest, request, PutBlobOptions.layer(index));
+                stored = dest.putBlob(encryption != null ? encryption.stream() : toDest, request,
+                        PutBlobOptions.layer(index));
                 if (toDest != in) {
                     toDest.close(); // a pipe: wait until its transform thread no longer reads the source
                 }
@@ -1056,7 +1109,7 @@ public final class Copier {
             } finally {
                 toDest.close();
             }
-            if (op == Op.PRESERVE) {
+            if (op == Op.PRESERVE && !transformed) {
                 checkStored(info, stored);
             }
             String mt;
@@ -1067,6 +1120,11 @@ public final class Copier {
                 mt = Compression.layerMediaType(layer.mediaType(), targetOci, resultAlg);
             }
             result = layer.withDigestSize(stored.digest(), stored.size()).withMediaType(mt);
+            if (encryption != null) {
+                Map<String, String> annotations = new java.util.TreeMap<>(layer.annotations());
+                annotations.putAll(encryption.finish());
+                result = result.withMediaType(OciCrypt.encryptedMediaType(mt)).withAnnotations(annotations);
+            }
             if (tee != null) {
                 diffId = tee.diffId();
                 tee = null;

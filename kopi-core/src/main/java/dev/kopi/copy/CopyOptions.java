@@ -28,12 +28,23 @@ import java.util.List;
  *     null or empty for none
  * @param signIdentity the identity signatures claim ({@code --sign-identity}); null for the destination's Docker
  *     reference
+ * @param crypto layer encryption or decryption ({@code --encryption-key}, {@code --encrypt-layer},
+ *     {@code --decryption-key}; see {@link dev.kopi.encryption.OciCrypt}); null for none
  */
 public record CopyOptions(ImageContext sourceContext, ImageContext destinationContext, String forceManifestType,
         MultiArch multiArch, boolean removeSignatures, boolean preserveDigests, CompressionAlgorithm compressionFormat,
         Integer compressionLevel, int maxParallel, CopyListener listener, PolicyContext policy, List<Signer> signers,
-        DockerReference signIdentity) {
-    /** Every option but the sign identity (the destination's). */
+        DockerReference signIdentity, dev.kopi.encryption.LayerCrypto crypto) {
+    /** Every option but layer encryption (none). */
+    public CopyOptions(ImageContext sourceContext, ImageContext destinationContext, String forceManifestType,
+            MultiArch multiArch, boolean removeSignatures, boolean preserveDigests,
+            CompressionAlgorithm compressionFormat, Integer compressionLevel, int maxParallel, CopyListener listener,
+            PolicyContext policy, List<Signer> signers, DockerReference signIdentity) {
+        this(sourceContext, destinationContext, forceManifestType, multiArch, removeSignatures, preserveDigests,
+                compressionFormat, compressionLevel, maxParallel, listener, policy, signers, signIdentity, null);
+    }
+
+    /** Every option but the sign identity (the destination's) and layer encryption. */
     public CopyOptions(ImageContext sourceContext, ImageContext destinationContext, String forceManifestType,
             MultiArch multiArch, boolean removeSignatures, boolean preserveDigests,
             CompressionAlgorithm compressionFormat, Integer compressionLevel, int maxParallel, CopyListener listener,
@@ -71,42 +82,56 @@ public record CopyOptions(ImageContext sourceContext, ImageContext destinationCo
     /** These options with another progress listener. */
     public CopyOptions withListener(CopyListener l) {
         return new CopyOptions(sourceContext, destinationContext, forceManifestType, multiArch, removeSignatures,
-                preserveDigests, compressionFormat, compressionLevel, maxParallel, l, policy, signers, signIdentity);
+                preserveDigests, compressionFormat, compressionLevel, maxParallel, l, policy,
+                signers, signIdentity, crypto);
     }
 
     /** These options with another trust policy (null accepts anything). */
     public CopyOptions withPolicy(PolicyContext p) {
         return new CopyOptions(sourceContext, destinationContext, forceManifestType, multiArch, removeSignatures,
-                preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, p, signers, signIdentity);
+                preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, p,
+                signers, signIdentity, crypto);
     }
 
     /** These options with other source and destination contexts (null for the defaults). */
     public CopyOptions withContexts(ImageContext source, ImageContext destination) {
         return new CopyOptions(source, destination, forceManifestType, multiArch, removeSignatures, preserveDigests,
-                compressionFormat, compressionLevel, maxParallel, listener, policy, signers, signIdentity);
+                compressionFormat, compressionLevel, maxParallel, listener, policy,
+                signers, signIdentity, crypto);
     }
 
     /** These options with another list handling ({@code --multi-arch}, {@code --all}). */
     public CopyOptions withMultiArch(MultiArch m) {
         return new CopyOptions(sourceContext, destinationContext, forceManifestType, m, removeSignatures,
-                preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, policy, signers, signIdentity);
+                preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, policy,
+                signers, signIdentity, crypto);
     }
 
     /** These options with a forced manifest MIME type ({@code --format}); null keeps the source's. */
     public CopyOptions withManifestType(String mimeType) {
         return new CopyOptions(sourceContext, destinationContext, mimeType, multiArch, removeSignatures,
-                preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, policy, signers, signIdentity);
+                preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, policy,
+                signers, signIdentity, crypto);
     }
 
     /** These options with signers that sign the copied image (replacing any set before). */
     public CopyOptions withSigners(List<Signer> s) {
         return new CopyOptions(sourceContext, destinationContext, forceManifestType, multiArch, removeSignatures,
-                preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, policy, s, signIdentity);
+                preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, policy, s, signIdentity,
+                crypto);
     }
 
     /** These options with another sign identity ({@code --sign-identity}; null for the destination's reference). */
     public CopyOptions withSignIdentity(DockerReference identity) {
         return new CopyOptions(sourceContext, destinationContext, forceManifestType, multiArch, removeSignatures,
-                preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, policy, signers, identity);
+                preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, policy, signers, identity,
+                crypto);
+    }
+
+    /** These options with layer encryption or decryption ({@link dev.kopi.encryption.OciCrypt}); null for none. */
+    public CopyOptions withCrypto(dev.kopi.encryption.LayerCrypto c) {
+        return new CopyOptions(sourceContext, destinationContext, forceManifestType, multiArch, removeSignatures,
+                preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, policy, signers,
+                signIdentity, c);
     }
 }

@@ -235,7 +235,15 @@ public final class HttpClient implements Closeable {
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
         }
-        HttpProxy p = proxy == null ? null : proxy.apply(uri).orElse(null);
+        HttpProxy p;
+        try {
+            p = proxy == null ? null : proxy.apply(uri).orElse(null);
+        } catch (java.io.UncheckedIOException e) {
+            if (e.getCause() instanceof WireException w) {
+                throw w; // the proxy choice refused the request (EnvironmentProxy)
+            }
+            throw e;
+        }
         return new PoolKey(scheme, host.toLowerCase(Locale.ROOT), effectivePort(uri), p, null);
     }
 
@@ -481,7 +489,7 @@ public final class HttpClient implements Closeable {
         private String userAgent = "kopi";
         private Function<String, TlsSettings> tls;
         private boolean allowPlainHttp = true;
-        private Function<URI, Optional<HttpProxy>> proxy;
+        private Function<URI, Optional<HttpProxy>> proxy = EnvironmentProxy.fromSystem();
         private int maxIdlePerHost = 8;
         private Duration idleTimeout = Duration.ofSeconds(90);
         private Path unixSocket;
@@ -527,7 +535,11 @@ public final class HttpClient implements Closeable {
             return this;
         }
 
-        /** Chooses a proxy per request URI; empty means a direct connection. Default: always direct. */
+        /**
+         * Chooses a proxy per request URI; empty means a direct connection; a null selector always connects
+         * directly. Default: {@link EnvironmentProxy#fromSystem()} ({@code HTTP_PROXY}, {@code HTTPS_PROXY},
+         * {@code NO_PROXY} as Go's ProxyFromEnvironment reads them).
+         */
         public Builder proxy(Function<URI, Optional<HttpProxy>> selector) {
             this.proxy = selector;
             return this;
