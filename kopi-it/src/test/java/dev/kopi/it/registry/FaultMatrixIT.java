@@ -360,7 +360,8 @@ class FaultMatrixIT {
 
     private static String shorten(String s) {
         String one = s.replace('\n', ' ').replace('`', '\'').replaceAll("time=\"[^\"]*\" level=fatal msg=", "")
-                .replaceAll("127\\.0\\.0\\.1:\\d+", "127.0.0.1:PORT").replaceAll("sha256:[0-9a-f]{64}", "sha256:…");
+                .replaceAll("127\\.0\\.0\\.1:\\d+", "127.0.0.1:PORT").replaceAll("/tmp/junit-?\\d+/", "…/")
+                .replaceAll("oci:/\\S*/it-fixtures/oci:", "oci:…/fixtures:").replaceAll("sha256:[0-9a-f]{64}", "sha256:…");
         return one.length() > 300 ? one.substring(0, 300) + "…" : one;
     }
 
