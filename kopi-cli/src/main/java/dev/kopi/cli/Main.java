@@ -7,6 +7,9 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Properties;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -77,10 +80,37 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        CountDownLatch finished = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(stopOnSignal(Thread.currentThread(), finished));
         int code = run(System.out, System.err, args);
         System.out.flush();
+        finished.countDown();
         System.exit(code);
     }
+
+    /**
+     * SIGINT/SIGTERM (the JVM runs its shutdown hooks, then exits with 130/143): the command is interrupted as a
+     * cancelled copy is, so it removes its temporary files and leaves the destination as it was; the hook waits a
+     * bounded time for that before the JVM goes on exiting. After a normal end ({@code finished} counted down) the
+     * hook returns at once.
+     */
+    private static Thread stopOnSignal(Thread command, CountDownLatch finished) {
+        Thread hook = new Thread(() -> {
+            if (finished.getCount() == 0) {
+                return;
+            }
+            command.interrupt();
+            try {
+                finished.await(SIGNAL_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "kopi-signal");
+        return hook;
+    }
+
+    /** How long a signalled command may take to clean up before the JVM exits anyway. */
+    private static final Duration SIGNAL_GRACE = Duration.ofSeconds(10);
 
     /** Runs kopi in-process (tests drive the CLI through this). */
     public static int run(PrintStream out, PrintStream err, String... args) {

@@ -65,7 +65,15 @@ final class Dialer {
         WireException first = null;
         for (InetAddress a : addresses) {
             String where = "dial tcp " + PoolKey.joinHostPort(a.getHostAddress(), port);
-            Socket s = new Socket();
+            // A channel's socket, not a plain Socket: a thread blocked reading or writing it stops when it is
+            // interrupted (the channel is closed under it), so a cancelled copy or an expired --command-timeout
+            // does not wait for a stalled server (a plain Socket ignores interrupts).
+            Socket s;
+            try {
+                s = SocketChannel.open().socket();
+            } catch (IOException e) {
+                throw new WireException(HttpException.Kind.DIAL, where + ": socket: " + Connection.errno(e), e);
+            }
             try {
                 s.setTcpNoDelay(true);
                 s.setKeepAlive(true);

@@ -138,6 +138,40 @@ class EdgeCaseTest {
         }
     }
 
+    /**
+     * No read timeout (Go's default) and a server that stalls in the middle of a body: interrupting the reading
+     * thread ends the read at once (a cancelled copy or an expired --command-timeout must not wait for the server).
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 30, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    void interruptEndsAStalledBodyRead() throws Exception {
+        try (RawServer srv = new RawServer((s, i) -> {
+            s.getInputStream().read(new byte[4096]);
+            write(s.getOutputStream(), "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc");
+            Thread.sleep(10_000);
+        }); HttpClient c = HttpClient.builder().build()) {
+            Response r = c.send(Request.get(URI.create(srv.url("/"))));
+            Thread reader = Thread.currentThread();
+            Thread interrupter = new Thread(() -> {
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                reader.interrupt();
+            });
+            long t0 = System.nanoTime();
+            interrupter.start();
+            try {
+                assertThatThrownBy(() -> r.body().readAllBytes()).isInstanceOf(java.io.IOException.class);
+            } finally {
+                Thread.interrupted();
+                interrupter.join();
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+        }
+    }
+
     @Test
     void connectTimeout() throws Exception {
         // A listener that never accepts, its backlog filled: further SYNs are dropped and connect() hangs.

@@ -47,6 +47,14 @@ public sealed interface Fault {
     record ResetRequest(long afterBytes) implements Fault {
     }
 
+    /**
+     * Forward the request head and {@code afterBytes} of the request body upstream, then kill the registry process
+     * (SIGKILL) and restart it on the same port and storage ({@link RegistryServer#killAndRestart}), and reset the
+     * client: a registry crash in the middle of an upload.
+     */
+    record KillUpstream(long afterBytes) implements Fault {
+    }
+
     /** {@code status} (500, 502, 503, ...) with an {@code UNKNOWN}/{@code UNAVAILABLE} error body. */
     static Fault status(int status) {
         return new Status(status, status == 503 ? "UNAVAILABLE" : "UNKNOWN", null);

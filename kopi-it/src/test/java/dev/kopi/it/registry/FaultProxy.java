@@ -447,6 +447,8 @@ public final class FaultProxy implements RegistryEndpoint, AutoCloseable {
                 Sink reqSink;
                 if (fault instanceof Fault.ResetRequest r) {
                     reqSink = new Sink(uout, resolve(r.afterBytes(), reqLength), Cut.RESET, -1, -1, null);
+                } else if (fault instanceof Fault.KillUpstream k) {
+                    reqSink = new Sink(uout, resolve(k.afterBytes(), reqLength), Cut.RESET, -1, -1, null);
                 } else {
                     reqSink = new Sink(uout, -1, Cut.NONE, -1, -1, null);
                 }
@@ -456,6 +458,10 @@ public final class FaultProxy implements RegistryEndpoint, AutoCloseable {
                     reqSink.finish();
                 } catch (CutException cut) {
                     record(id, connection, method, target, 0, reqSink.count, 0, fault);
+                    if (fault instanceof Fault.KillUpstream) {
+                        uout.flush();
+                        upstream.killAndRestart();
+                    }
                     reset(client);
                     return false;
                 }

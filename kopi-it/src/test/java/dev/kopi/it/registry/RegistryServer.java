@@ -195,6 +195,45 @@ public final class RegistryServer implements RegistryEndpoint, BeforeAllCallback
         }
     }
 
+    /**
+     * Kills the registry process (SIGKILL, as a crash would) and starts it again on the same port with the same
+     * storage and configuration: uploads in flight are lost, committed blobs and manifests stay.
+     */
+    public synchronized void killAndRestart() {
+        Process p = process;
+        if (p == null) {
+            throw new IllegalStateException("registry " + dir + " is not running");
+        }
+        p.destroyForcibly();
+        try {
+            p.waitFor(10, TimeUnit.SECONDS);
+            RUNNING.remove(p);
+            Path log = dir.resolve("registry.log");
+            Files.writeString(log, "=== killed; restarting on port " + port + "\n",
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            for (int attempt = 1; attempt <= 3; attempt++) {
+                ProcessBuilder pb = new ProcessBuilder(Tools.registry().toString(), "serve",
+                        dir.resolve("config.yml").toString()).directory(dir.toFile()).redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                pb.environment().clear();
+                pb.environment().put("PATH", "/usr/bin:/bin");
+                process = pb.start();
+                RUNNING.add(process);
+                if (awaitReady()) {
+                    return;
+                }
+                stopProcess();
+                Thread.sleep(200); // the port may still be held by the killed process for a moment
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("restarting docker-registry in " + dir, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        fail("docker-registry did not come back on port " + port + " after a kill; log " + dir.resolve("registry.log"));
+    }
+
     /** Stops the registry process and the token server; deletes the storage (keeps logs and certificates). */
     public synchronized void stop() {
         if (closed) {
