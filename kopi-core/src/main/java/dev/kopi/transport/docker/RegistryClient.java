@@ -701,14 +701,18 @@ public final class RegistryClient implements Closeable {
             }
             long start = offset;
             int from = 0;
+            boolean again = false;
             while (true) {
                 try {
                     location = patch(location, buf, from, n - from, start + from, !(single && from == 0));
                     break;
                 } catch (IOException e) {
-                    if (!resumable(e) || ++resumes > MAX_UPLOAD_RESUMES) {
+                    // a resumed PATCH refused outright: the registry was still taking in the broken one when asked
+                    if (!(resumable(e) || again) || ++resumes > MAX_UPLOAD_RESUMES) {
                         throw e;
                     }
+                    again = true;
+                    settle();
                     UploadStatus st = uploadStatus(location);
                     if (st != null && st.offset() >= start && st.offset() <= start + n) {
                         Log.debug(() -> "Upload interrupted (" + e.getMessage() + "); the registry has "
@@ -785,6 +789,16 @@ public final class RegistryClient implements Closeable {
         }
         Log.debug(() -> "Resuming the upload of " + key.digest() + " at byte " + at.offset());
         return at.location();
+    }
+
+    /** Gives the registry a moment to finish with a request whose connection broke before asking about it. */
+    private static void settle() throws IOException {
+        try {
+            Thread.sleep(200);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while resuming an upload");
+        }
     }
 
     private URI startUpload() throws IOException {
