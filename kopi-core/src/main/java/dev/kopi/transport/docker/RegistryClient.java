@@ -693,13 +693,13 @@ public final class RegistryClient implements Closeable {
         }
         byte[] buf = new byte[(int) Math.max(1, Math.min(chunk, size >= 0 ? size - offset : chunk))];
         int resumes = 0;
-        boolean single = offset == 0 && size >= 0 && size <= chunk;
         while (true) {
             int n = din.readNBytes(buf, 0, buf.length);
             if (n == 0 && offset > 0) {
                 break;
             }
             long start = offset;
+            boolean single = start == 0 && (n < buf.length || (size >= 0 && n == size));
             int from = 0;
             boolean again = false;
             while (true) {
