@@ -691,10 +691,15 @@ public final class RegistryClient implements Closeable {
         if (location == null) {
             location = startUpload();
         }
-        byte[] buf = new byte[(int) Math.max(1, Math.min(chunk, size >= 0 ? size - offset : chunk))];
+        // of unknown size: start small and grow up to a chunk, so small blobs do not cost a chunk of memory
+        byte[] buf = new byte[(int) Math.max(1, Math.min(chunk, size >= 0 ? size - offset : 64 << 10))];
         int resumes = 0;
         while (true) {
             int n = din.readNBytes(buf, 0, buf.length);
+            while (size < 0 && n == buf.length && buf.length < chunk) {
+                buf = java.util.Arrays.copyOf(buf, (int) Math.min(chunk, 2L * buf.length));
+                n += din.readNBytes(buf, n, buf.length - n);
+            }
             if (n == 0 && offset > 0) {
                 break;
             }
