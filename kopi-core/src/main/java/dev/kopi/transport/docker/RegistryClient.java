@@ -777,9 +777,14 @@ public final class RegistryClient implements Closeable {
         if (saved.isEmpty()) {
             return null;
         }
-        UploadStatus st;
+        ping();
+        UploadStatus st = null;
         try {
-            st = uploadStatus(URI.create(saved.get()));
+            URI uri = URI.create(saved.get());
+            // only ever to the registry itself: the request carries its credentials
+            if (uri.isAbsolute() && url("/").getRawAuthority().equals(uri.getRawAuthority())) {
+                st = uploadStatus(uri);
+            }
         } catch (IllegalArgumentException e) {
             st = null;
         }
