@@ -968,6 +968,16 @@ public final class Copier {
         return null;
     }
 
+    private static final java.util.Set<String> IMAGE_LAYER_TYPES = java.util.Set.of(MediaTypes.DOCKER_LAYER,
+            MediaTypes.DOCKER_LAYER_GZIP, MediaTypes.DOCKER_LAYER_ZSTD, MediaTypes.DOCKER_FOREIGN_LAYER_GZIP,
+            MediaTypes.OCI_LAYER, MediaTypes.OCI_LAYER_GZIP, MediaTypes.OCI_LAYER_ZSTD, MediaTypes.OCI_LAYER_NONDIST,
+            MediaTypes.OCI_LAYER_NONDIST_GZIP, MediaTypes.OCI_LAYER_NONDIST_ZSTD);
+
+    /** Whether a layer of this media type may be compressed or decompressed (schema1 layers have none). */
+    static boolean compressionChangeable(String mt) {
+        return mt == null || mt.isEmpty() || IMAGE_LAYER_TYPES.contains(mt);
+    }
+
     private static boolean mediaTypeUncompressed(String mt) {
         return mt.endsWith(".tar") || mt.equals(MediaTypes.OCI_LAYER) || mt.equals(MediaTypes.OCI_LAYER_NONDIST);
     }
@@ -995,7 +1005,10 @@ public final class Copier {
         }
         boolean transformed = decrypting || encrypting;
         // A layer of a manifest that must not change is copied as it is, whatever the destination prefers.
-        LayerCompression want = canModify ? dest.capabilities().desiredLayerCompression() : LayerCompression.PRESERVE;
+        // So is a blob of an OCI artifact (a Helm chart, an SBOM, ...): only image layer types are (de)compressed,
+        // as containers/image's CanChangeLayerCompression decides.
+        LayerCompression want = canModify && compressionChangeable(layer.mediaType())
+                ? dest.capabilities().desiredLayerCompression() : LayerCompression.PRESERVE;
         CompressionAlgorithm fmt = options.compressionFormat();
         Optional<CompressionAlgorithm> mtAlg = Compression.fromMediaType(layer.mediaType());
         boolean identityByType = want == LayerCompression.PRESERVE

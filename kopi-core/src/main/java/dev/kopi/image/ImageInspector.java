@@ -93,8 +93,7 @@ public final class ImageInspector {
             pointerCreated = false;
         } else {
             if (m instanceof OciManifest oci && oci.isArtifact()) {
-                throw new ImageException(ErrorCode.UNSUPPORTED, "unsupported image-specific operation on artifact with type \""
-                        + oci.config().mediaType() + "\"");
+                return inspectArtifact(img, oci, name, repoTags, digestAlgorithm);
             }
             cfg = Manifests.readTree(fetchConfig(img.top().source(), m), "image config");
             pointerCreated = m instanceof OciManifest;
@@ -121,6 +120,28 @@ public final class ImageInspector {
                 c == null ? null : ImageConfigs.stringMap(Manifests.field(c, "Labels")),
                 ImageConfigs.text(cfg, "architecture"), ImageConfigs.text(cfg, "os"), layers, layersData,
                 c == null ? null : ImageConfigs.strings(Manifests.field(c, "Env")));
+    }
+
+    /**
+     * An OCI artifact (its config is not an image config), which skopeo refuses to inspect ("unsupported
+     * image-specific operation on artifact"): kopi describes it with the same fields, those an image config would
+     * fill left empty, {@code Created} from the manifest's {@code org.opencontainers.image.created} annotation, and
+     * an extra {@code ArtifactType} (the manifest's {@code artifactType}, else its config media type).
+     */
+    private static GoStruct inspectArtifact(ResolvedImage img, OciManifest m, String name, List<String> repoTags,
+            DigestAlgorithm digestAlgorithm) throws IOException {
+        DigestAlgorithm alg = digestAlgorithm != null ? digestAlgorithm : m.config().digest().algorithm();
+        OffsetDateTime created = GoTime.parse(m.annotations().getOrDefault("org.opencontainers.image.created", ""));
+        List<String> layers = new ArrayList<>();
+        List<SkopeoInspectOutput.Layer> layersData = new ArrayList<>();
+        for (Descriptor d : m.layers()) {
+            layers.add(d.digest().toString());
+            layersData.add(new SkopeoInspectOutput.Layer(d.mediaType(), d.digest().toString(), d.size(),
+                    d.annotations().isEmpty() ? null : new TreeMap<>(d.annotations())));
+        }
+        String type = m.artifactType().isEmpty() ? m.config().mediaType() : m.artifactType();
+        return SkopeoInspectOutput.ofArtifact(name, Manifests.digest(img.top().manifest().bytes(), alg).toString(),
+                repoTags, created, layers, layersData, type);
     }
 
     /** Whether a manifest is a Docker schema2 image (used by callers deciding on conversions). */

@@ -22,6 +22,24 @@ public final class SkopeoInspectOutput {
     public static GoStruct of(String name, String tag, String digest, List<String> repoTags,
             OffsetDateTime created, String dockerVersion, Map<String, String> labels, String architecture,
             String os, List<String> layers, List<Layer> layersData, List<String> env) {
+        return builder(name, tag, digest, repoTags, created, dockerVersion, labels, architecture, os, layers,
+                layersData, env).build();
+    }
+
+    /**
+     * A kopi extension: the summary of a non-image OCI artifact, skopeo's fields (those of an image config empty)
+     * followed by {@code ArtifactType}.
+     */
+    public static GoStruct ofArtifact(String name, String digest, List<String> repoTags, OffsetDateTime created,
+            List<String> layers, List<Layer> layersData, String artifactType) {
+        return builder(name, null, digest, repoTags, created, null, null, null, null, layers, layersData, null)
+                .field("ArtifactType", nz(artifactType), "string")
+                .build();
+    }
+
+    private static GoStruct.Builder builder(String name, String tag, String digest, List<String> repoTags,
+            OffsetDateTime created, String dockerVersion, Map<String, String> labels, String architecture,
+            String os, List<String> layers, List<Layer> layersData, List<String> env) {
         List<Object> layerStructs = null;
         if (layersData != null) {
             layerStructs = new ArrayList<>();
@@ -41,8 +59,7 @@ public final class SkopeoInspectOutput {
                 .field("Os", nz(os), "string")
                 .field("Layers", nilSlice(layers), "[]string")
                 .field("LayersData", nilSlice(layerStructs), "[]types.ImageInspectLayer")
-                .field("Env", nilSlice(env), "[]string")
-                .build();
+                .field("Env", nilSlice(env), "[]string");
     }
 
     /** Go's types.ImageInspectLayer. */

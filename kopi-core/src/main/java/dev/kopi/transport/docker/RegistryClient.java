@@ -754,43 +754,270 @@ public final class RegistryClient implements Closeable {
         }
     }
 
+    /** Bytes per PATCH, and so the most kept for replay; {@code KOPI_UPLOAD_CHUNK_SIZE} (bytes) overrides it. */
+    static final int DEFAULT_UPLOAD_CHUNK = 16 << 20;
+    private static final int MIN_UPLOAD_CHUNK = 16 << 10;
+    private static final int MAX_UPLOAD_RESUMES = 5;
+
+    static int uploadChunkSize(String configured) {
+        if (configured == null || configured.isBlank()) {
+            return DEFAULT_UPLOAD_CHUNK;
+        }
+        try {
+            long v = Long.parseLong(configured.trim());
+            return (int) Math.max(MIN_UPLOAD_CHUNK, Math.min(v, 256L << 20));
+        } catch (NumberFormatException e) {
+            return DEFAULT_UPLOAD_CHUNK;
+        }
+    }
+
+    /** What a status request ({@code GET} on the upload's Location) reported: the next offset and the Location. */
+    record UploadStatus(long offset, URI location) {
+    }
+
     /**
-     * Uploads a blob: POST, then one streamed PATCH, then PUT {@code ?digest=}. The digest is computed while
-     * streaming when not known.
+     * Uploads a blob: POST, PATCH, then PUT {@code ?digest=}. A blob of at most one chunk (16 MiB) goes in one PATCH,
+     * as containers/image sends it; a larger one in chunked PATCHes ({@code Content-Range}), each a resume point.
+     * When a PATCH fails (connection broken, 5xx) the registry is asked how much it has and the upload continues
+     * from there, re-sending from the current chunk kept in memory; a registry that lost the session gets a fresh
+     * upload while nothing past the first chunk was sent. With a known digest the session's Location is kept under
+     * kopi's data directory after every chunk, so a later run uploading the same blob to the same repository sends
+     * only what the registry is missing. The digest is computed while streaming when not known.
      */
     public BlobInfo uploadBlob(InputStream stream, Digest known, long size) throws IOException {
-        URI location;
-        try (Response res = request("POST", repoPath() + "/blobs/uploads/", null, RequestBody.of(new byte[0]))) {
-            if (res.status() != 202) {
-                throw ImageException.wrap("initiating layer upload to " + repoPath() + "/blobs/uploads/ in "
-                        + registry, RegistryErrors.toError(res));
-            }
-            location = resolve(res.headers().firstValue("Location").orElseThrow(
-                    () -> new ImageException(ErrorCode.IO, "the registry started an upload without a Location")));
-            res.discard(SizeLimits.ERROR_BODY);
-        }
         DigestingInputStream din = new DigestingInputStream(stream,
                 known != null ? known.algorithm() : DigestAlgorithm.SHA256);
-        try (Response res = request("PATCH", location, Headers.of("Content-Type", "application/octet-stream"),
-                RequestBody.ofStream(din, size >= 0 ? size : -1), null, false)) {
-            if (res.status() != 202) {
-                throw ImageException.wrap("uploading layer chunked", RegistryErrors.toError(res));
+        UploadSessions.Key key = known != null && size > 0
+                ? new UploadSessions.Key(registry, repository, known) : null;
+        Optional<UploadSessions.Lease> lease = key != null ? UploadSessions.lease(key) : Optional.empty();
+        try {
+            return upload(din, known, size, lease.isPresent() ? key : null);
+        } finally {
+            lease.ifPresent(UploadSessions.Lease::close);
+        }
+    }
+
+    private BlobInfo upload(DigestingInputStream din, Digest known, long size, UploadSessions.Key key)
+            throws IOException {
+        int chunk = uploadChunkSize(dev.kopi.config.Env.system().nonEmpty("KOPI_UPLOAD_CHUNK_SIZE").orElse(null));
+        URI location = null;
+        long offset = 0;
+        if (key != null) {
+            location = resumeSaved(key, din, size);
+            offset = location != null ? din.count() : 0;
+        }
+        if (location == null) {
+            location = startUpload();
+        }
+        // of unknown size: start small and grow up to a chunk, so small blobs do not cost a chunk of memory
+        byte[] buf = new byte[(int) Math.max(1, Math.min(chunk, size >= 0 ? size - offset : 64 << 10))];
+        int resumes = 0;
+        while (true) {
+            int n = din.readNBytes(buf, 0, buf.length);
+            while (size < 0 && n == buf.length && buf.length < chunk) {
+                buf = java.util.Arrays.copyOf(buf, (int) Math.min(chunk, 2L * buf.length));
+                n += din.readNBytes(buf, n, buf.length - n);
             }
-            location = resolve(res.headers().firstValue("Location").orElse(location.toString()));
-            res.discard(SizeLimits.ERROR_BODY);
+            if (n == 0 && offset > 0) {
+                break;
+            }
+            long start = offset;
+            boolean single = start == 0 && (n < buf.length || (size >= 0 && n == size));
+            int from = 0;
+            boolean again = false;
+            while (true) {
+                try {
+                    location = patch(location, buf, from, n - from, start + from, !(single && from == 0));
+                    break;
+                } catch (IOException e) {
+                    // a resumed PATCH refused outright: the registry was still taking in the broken one when asked
+                    if (!(resumable(e) || again) || ++resumes > MAX_UPLOAD_RESUMES) {
+                        throw e;
+                    }
+                    again = true;
+                    settle();
+                    UploadStatus st = uploadStatus(location);
+                    if (st != null && st.offset() >= start && st.offset() <= start + n) {
+                        Log.debug(() -> "Upload interrupted (" + e.getMessage() + "); the registry has "
+                                + st.offset() + " bytes, continuing from there");
+                        from = (int) (st.offset() - start);
+                        location = st.location();
+                    } else if (start == 0) {
+                        Log.debug(() -> "Upload interrupted (" + e.getMessage() + ") and the registry's session is "
+                                + "unusable; starting a fresh upload");
+                        if (key != null) {
+                            UploadSessions.discard(key);
+                        }
+                        location = startUpload();
+                        from = 0;
+                    } else {
+                        if (key != null && st == null) {
+                            UploadSessions.discard(key);
+                        }
+                        throw e;
+                    }
+                }
+            }
+            offset = start + n;
+            if (key != null && n > 0 && (size < 0 || offset < size)) {
+                UploadSessions.save(key, location.toString());
+            }
+            if (n < buf.length || (size >= 0 && offset >= size)) {
+                break;
+            }
         }
         Digest d = known != null ? known : din.digest();
         String sep = location.getRawQuery() == null ? "?" : "&";
         URI put = URI.create(location + sep + "digest=" + URLEncoder.encode(d.toString(), StandardCharsets.UTF_8));
         try (Response res = request("PUT", put, null, RequestBody.of(new byte[0]), null, false)) {
             if (res.status() != 201) {
+                if (key != null) {
+                    UploadSessions.discard(key);
+                }
                 throw ImageException.wrap("uploading layer to " + Log.redact(put.toString()),
                         RegistryErrors.toError(res));
             }
             res.discard(SizeLimits.ERROR_BODY);
         }
+        if (key != null) {
+            UploadSessions.discard(key);
+        }
         return new BlobInfo(d, din.count(), null);
     }
+
+    /**
+     * Continues a session an earlier run saved: when the registry still has it, at an offset inside the blob, the
+     * source is read (and digested) up to that offset and the session's current Location returned. Otherwise the
+     * saved session is forgotten, silently.
+     */
+    private URI resumeSaved(UploadSessions.Key key, DigestingInputStream din, long size) throws IOException {
+        Optional<String> saved = UploadSessions.load(key);
+        if (saved.isEmpty()) {
+            return null;
+        }
+        ping();
+        UploadStatus st = null;
+        try {
+            URI uri = URI.create(saved.get());
+            // only ever to the registry itself: the request carries its credentials
+            if (uri.isAbsolute() && url("/").getRawAuthority().equals(uri.getRawAuthority())) {
+                st = uploadStatus(uri);
+            }
+        } catch (IllegalArgumentException e) {
+            st = null;
+        }
+        if (st == null || st.offset() <= 0 || st.offset() >= size) {
+            Log.debug(() -> "Discarding a saved upload session of " + key.digest());
+            UploadSessions.discard(key);
+            return null;
+        }
+        UploadStatus at = st;
+        if (din.skip(at.offset()) != at.offset()) {
+            throw new ImageException(ErrorCode.IO, "reading blob " + key.digest() + ": unexpected EOF");
+        }
+        Log.debug(() -> "Resuming the upload of " + key.digest() + " at byte " + at.offset());
+        return at.location();
+    }
+
+    /** Gives the registry a moment to finish with a request whose connection broke before asking about it. */
+    private static void settle() throws IOException {
+        try {
+            Thread.sleep(200);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while resuming an upload");
+        }
+    }
+
+    private URI startUpload() throws IOException {
+        try (Response res = request("POST", repoPath() + "/blobs/uploads/", null, RequestBody.of(new byte[0]))) {
+            if (res.status() != 202) {
+                throw ImageException.wrap("initiating layer upload to " + repoPath() + "/blobs/uploads/ in "
+                        + registry, RegistryErrors.toError(res));
+            }
+            URI location = resolve(res.headers().firstValue("Location").orElseThrow(
+                    () -> new ImageException(ErrorCode.IO, "the registry started an upload without a Location")));
+            res.discard(SizeLimits.ERROR_BODY);
+            return location;
+        }
+    }
+
+    /** One PATCH of {@code len} bytes at {@code at}; with {@code range}, {@code Content-Range: at-end} is sent. */
+    private URI patch(URI location, byte[] buf, int from, int len, long at, boolean range) throws IOException {
+        Headers.Builder h = Headers.builder().add("Content-Type", "application/octet-stream");
+        if (range && len > 0) {
+            h.add("Content-Range", at + "-" + (at + len - 1));
+        }
+        try (Response res = request("PATCH", location, h.build(),
+                RequestBody.ofStream(new java.io.ByteArrayInputStream(buf, from, len), len), null, false)) {
+            if (res.status() != 202) {
+                ImageException err = ImageException.wrap("uploading layer chunked", RegistryErrors.toError(res));
+                throw res.status() >= 500 ? new ResumableUploadError(err) : err;
+            }
+            URI next = resolve(res.headers().firstValue("Location").orElse(location.toString()));
+            res.discard(SizeLimits.ERROR_BODY);
+            return next;
+        }
+    }
+
+    /** A 5xx answer to a PATCH: worth asking the registry where the upload stands. */
+    private static final class ResumableUploadError extends ImageException {
+        private static final long serialVersionUID = 1L;
+
+        ResumableUploadError(ImageException cause) {
+            super(cause.code(), cause.getMessage(), cause);
+        }
+    }
+
+    private static boolean resumable(IOException e) {
+        if (e instanceof ResumableUploadError) {
+            return true;
+        }
+        if (e instanceof HttpException he) {
+            return he.kind() == HttpException.Kind.CONNECTION || he.kind() == HttpException.Kind.TIMEOUT;
+        }
+        return !(e instanceof ImageException);
+    }
+
+    /**
+     * Asks the registry where an upload stands (distribution spec "upload status": {@code 204} with
+     * {@code Range: 0-<last>} and the Location to continue with); null when it does not know the session.
+     */
+    UploadStatus uploadStatus(URI location) {
+        try (Response res = request("GET", location, null, null, null, false)) {
+            String range = res.headers().firstValue("Range").orElse("");
+            URI next = resolve(res.headers().firstValue("Location").orElse(location.toString()));
+            res.discard(SizeLimits.ERROR_BODY);
+            long offset = parseUploadRange(range);
+            if (res.status() != 204 || offset < 0) {
+                Log.debug(() -> "Upload status: " + res.status() + " " + range);
+                return null;
+            }
+            return new UploadStatus(offset, next);
+        } catch (IOException | IllegalArgumentException e) {
+            Log.debug(() -> "Asking for an upload's status failed: " + e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * The next offset of an upload's {@code Range: 0-<last>} header; {@code 0-0} counts as empty (the registry
+     * reports it for 0 bytes, and skipping nothing is safe); -1 when malformed.
+     */
+    static long parseUploadRange(String range) {
+        Matcher m = UPLOAD_RANGE.matcher(range.trim());
+        if (!m.matches()) {
+            return -1;
+        }
+        try {
+            long last = Long.parseLong(m.group(2));
+            return last == 0 ? 0 : last + 1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static final Pattern UPLOAD_RANGE = Pattern.compile("(?:bytes=)?(0)-([0-9]{1,18})");
 
     private URI resolve(String location) {
         URI base = url(repoPath() + "/");

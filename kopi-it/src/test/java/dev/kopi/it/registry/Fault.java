@@ -55,6 +55,18 @@ public sealed interface Fault {
     record KillUpstream(long afterBytes) implements Fault {
     }
 
+    /**
+     * Read the whole request body but forward none of it, as a gateway that buffers request bodies would, and answer
+     * nothing until the client goes away or {@code pause} ends; then reset. The registry never sees the request.
+     */
+    record HoldRequest(Duration pause) implements Fault {
+        public HoldRequest {
+            if (pause.compareTo(MAX_STALL) > 0) {
+                throw new IllegalArgumentException("holds are capped at " + MAX_STALL);
+            }
+        }
+    }
+
     /** {@code status} (500, 502, 503, ...) with an {@code UNKNOWN}/{@code UNAVAILABLE} error body. */
     static Fault status(int status) {
         return new Status(status, status == 503 ? "UNAVAILABLE" : "UNKNOWN", null);

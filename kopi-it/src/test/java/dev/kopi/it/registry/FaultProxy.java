@@ -53,12 +53,14 @@ public final class FaultProxy implements RegistryEndpoint, AutoCloseable {
         private final Pattern target;
         private final Fault fault;
         private final AtomicInteger remaining;
+        private final AtomicInteger skip;
         private final AtomicInteger hits = new AtomicInteger();
 
-        private Rule(String method, Pattern target, Fault fault, int times) {
+        private Rule(String method, Pattern target, Fault fault, int skip, int times) {
             this.method = method;
             this.target = target;
             this.fault = fault;
+            this.skip = new AtomicInteger(skip);
             this.remaining = new AtomicInteger(times);
         }
 
@@ -74,6 +76,9 @@ public final class FaultProxy implements RegistryEndpoint, AutoCloseable {
 
         private boolean take(String m, String t) {
             if ((method != null && !method.equals(m)) || !target.matcher(t).find()) {
+                return false;
+            }
+            if (skip.getAndDecrement() > 0) {
                 return false;
             }
             if (remaining.getAndDecrement() <= 0) {
@@ -195,7 +200,12 @@ public final class FaultProxy implements RegistryEndpoint, AutoCloseable {
      * {@link #UPLOADS}).
      */
     public Rule inject(String method, String targetRegex, int times, Fault fault) {
-        Rule r = new Rule(method, Pattern.compile(targetRegex), fault, times);
+        return inject(method, targetRegex, 0, times, fault);
+    }
+
+    /** As {@link #inject(String, String, int, Fault)}, letting the first {@code skip} matching requests through. */
+    public Rule inject(String method, String targetRegex, int skip, int times, Fault fault) {
+        Rule r = new Rule(method, Pattern.compile(targetRegex), fault, skip, times);
         rules.add(r);
         return r;
     }
@@ -432,6 +442,27 @@ public final class FaultProxy implements RegistryEndpoint, AutoCloseable {
             cout.flush();
             record(id, connection, method, target, s.status(), drained, head ? 0 : body.length, fault);
             return !clientClose;
+        }
+
+        if (fault instanceof Fault.HoldRequest h) {
+            long drained = copyBody(cin, reqChunked, reqLength, new Sink(OutputStream.nullOutputStream(), -1,
+                    Cut.NONE, -1, -1, null), null);
+            record(id, connection, method, target, 0, drained, 0, fault);
+            long deadline = System.nanoTime() + h.pause().toNanos();
+            client.setSoTimeout(100);
+            while (System.nanoTime() < deadline) {
+                try {
+                    if (cin.read() < 0) {
+                        break;
+                    }
+                } catch (java.net.SocketTimeoutException stillThere) {
+                    // the client is still waiting for an answer
+                } catch (IOException gone) {
+                    break;
+                }
+            }
+            reset(client);
+            return false;
         }
 
         try (Socket up = connectUpstream()) {

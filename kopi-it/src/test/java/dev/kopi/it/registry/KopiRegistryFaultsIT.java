@@ -175,12 +175,14 @@ class KopiRegistryFaultsIT {
     void brokenPushNeverLeavesAManifestWithMissingBlobs() {
         Sandbox sb = new Sandbox(tmp);
         try (FaultProxy proxy = FaultProxy.start(REGISTRY)) {
-            proxy.inject("PATCH", FaultProxy.UPLOADS, 1, Fault.resetRequestAfter(1000));
+            // every PATCH reset: kopi's in-process resume (a fresh upload, as the registry drops the session) gives up
+            proxy.inject("PATCH", FaultProxy.UPLOADS, 1000, Fault.resetRequestAfter(1000));
             CommandResult reset = sb.kopi(args("copy", proxy.destArgs(), TestImage.MULTI.ociRef(),
                     proxy.ref("faults/push:v1")));
             reset.assertExit(1);
             assertThat(REGISTRY.hasManifest("faults/push", "v1")).as("manifest after a failed push").isFalse();
             assertThat(proxy.exchanges(Exchange::isManifestPut)).isEmpty();
+            proxy.clearFaults();
 
             proxy.inject("PUT", FaultProxy.UPLOADS, 1, Fault.status(500));
             CommandResult put = sb.kopi(args("copy", proxy.destArgs(), TestImage.MULTI.ociRef(),
