@@ -23,14 +23,14 @@ import java.util.concurrent.TimeUnit;
  * Helpers of the {@code KopiRegistry*IT} tests: argument lists, kopi with data on stdin, outputs collected for the
  * credential-leak checks, and JSON reading.
  */
-final class RegistryCli {
+public final class RegistryCli {
     static final ObjectMapper JSON = new ObjectMapper();
 
     private RegistryCli() {
     }
 
     /** Flattens strings, lists and other objects ({@code toString}) into an argument array. */
-    static String[] args(Object... parts) {
+    public static String[] args(Object... parts) {
         List<String> out = new ArrayList<>();
         for (Object p : parts) {
             if (p instanceof Collection<?> l) {
