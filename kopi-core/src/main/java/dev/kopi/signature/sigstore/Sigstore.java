@@ -132,8 +132,8 @@ public final class Sigstore {
 
     /**
      * A new ECDSA P-256 key pair (what cosign's signature spec requires), the private key encrypted with
-     * {@code passphrase} in cosign's format (PEM type {@link #COSIGN_PRIVATE_KEY_PEM_TYPE}, as containers/image's
-     * GenerateKeyPair writes it).
+     * {@code passphrase} in cosign's format, PEM type {@link #SIGSTORE_PRIVATE_KEY_PEM_TYPE} as cosign 2 writes it
+     * (containers/image writes {@link #COSIGN_PRIVATE_KEY_PEM_TYPE}; both read either, as kopi does).
      */
     public static KeyPairFiles generateKeyPair(byte[] passphrase) throws ImageException {
         KeyPair kp;
@@ -146,7 +146,7 @@ public final class Sigstore {
         }
         byte[] pkcs8 = goPkcs8((java.security.interfaces.ECPrivateKey) kp.getPrivate(), (ECPublicKey) kp.getPublic());
         byte[] encrypted = EncryptedKeys.encrypt(pkcs8, passphrase);
-        return new KeyPairFiles(EncryptedKeys.pem(COSIGN_PRIVATE_KEY_PEM_TYPE, encrypted), publicKeyPem(kp.getPublic()));
+        return new KeyPairFiles(EncryptedKeys.pem(SIGSTORE_PRIVATE_KEY_PEM_TYPE, encrypted), publicKeyPem(kp.getPublic()));
     }
 
     /**

@@ -148,7 +148,7 @@ public final class OciImageDestination implements ImageDestination {
                         }
                     }
                     return null;
-                });
+                }, false);
             } catch (IOException | RuntimeException e) {
                 // best effort
             }

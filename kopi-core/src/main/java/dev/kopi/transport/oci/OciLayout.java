@@ -165,11 +165,22 @@ public final class OciLayout {
      * lock.
      */
     <T> T withLock(Locked<T> work) throws IOException {
+        return withLock(work, true);
+    }
+
+    /**
+     * {@link #withLock(Locked)}; {@code writeLayoutFile} false leaves the {@code oci-layout} file's content as it is
+     * (a failed copy cleaning up must leave the layout byte for byte as it found it).
+     */
+    <T> T withLock(Locked<T> work, boolean writeLayoutFile) throws IOException {
         Files.createDirectories(dir);
         Path layoutFile = dir.resolve("oci-layout");
         java.util.concurrent.locks.ReentrantLock jvm = JVM_LOCKS.computeIfAbsent(dir.toAbsolutePath().normalize(),
                 k -> new java.util.concurrent.locks.ReentrantLock());
         jvm.lock();
+        // A FileChannel is interruptible: a cancelled copy (Ctrl-C, --command-timeout, a failed sibling layer)
+        // still has to clean up under this lock, so the interrupt status is set aside for the locked work.
+        boolean interrupted = Thread.interrupted();
         try (FileChannel ch = FileChannel.open(layoutFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
              FileLock lock = ch.lock()) {
@@ -178,7 +189,7 @@ public final class OciLayout {
             while (buf.hasRemaining() && ch.read(buf, buf.position()) > 0) {
                 // read it all
             }
-            if (ch.size() != LAYOUT_FILE.length || !java.util.Arrays.equals(have, LAYOUT_FILE)) {
+            if (writeLayoutFile && (ch.size() != LAYOUT_FILE.length || !java.util.Arrays.equals(have, LAYOUT_FILE))) {
                 // written in place (the same file stays locked), as newest skopeo writes it
                 ch.truncate(0);
                 ch.write(java.nio.ByteBuffer.wrap(LAYOUT_FILE), 0);
@@ -187,6 +198,9 @@ public final class OciLayout {
             return work.run();
         } finally {
             jvm.unlock();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -75,8 +75,8 @@ class SigstoreTest {
     void generatedKeySignsAndVerifies() throws Exception {
         Sigstore.KeyPairFiles files = Sigstore.generateKeyPair("pass".getBytes(StandardCharsets.UTF_8));
         String priv = new String(files.privateKeyPem(), StandardCharsets.US_ASCII);
-        assertThat(priv).startsWith("-----BEGIN ENCRYPTED COSIGN PRIVATE KEY-----\n")
-                .endsWith("-----END ENCRYPTED COSIGN PRIVATE KEY-----\n");
+        assertThat(priv).startsWith("-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\n")
+                .endsWith("-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n");
         assertThat(new String(files.publicKeyPem(), StandardCharsets.US_ASCII)).startsWith("-----BEGIN PUBLIC KEY-----\n");
         byte[] pkcs8 = EncryptedKeys.decrypt(dev.kopi.config.PemKeys.blocks(files.privateKeyPem()).get(0).bytes(),
                 "pass".getBytes(StandardCharsets.UTF_8));
@@ -107,6 +107,13 @@ class SigstoreTest {
                 .hasMessage("cryptographic signature verification failed: invalid signature when validating ASN.1 encoded signature");
         // either of two keys is enough
         assertThat(Sigstore.verify(sig, List.of(other.get(0), keys.get(0)))).isEqualTo(p);
+
+        // the same key with the PEM type containers/image writes (ENCRYPTED COSIGN PRIVATE KEY) signs as well
+        Path cosignTyped = tmp.resolve("cosign.private");
+        Files.writeString(cosignTyped, priv.replace("ENCRYPTED SIGSTORE PRIVATE KEY", "ENCRYPTED COSIGN PRIVATE KEY"));
+        Signature sig2 = SigstoreSigner.fromPrivateKeyFile(cosignTyped, "pass".getBytes(StandardCharsets.UTF_8))
+                .sign(MANIFEST, DockerReference.parseNormalized("example.com/ns/repo:tag"));
+        assertThat(Sigstore.verify(sig2, keys)).isEqualTo(p);
     }
 
     @Test

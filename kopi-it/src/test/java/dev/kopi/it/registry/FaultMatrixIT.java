@@ -65,10 +65,9 @@ class FaultMatrixIT {
         REGISTRY_TO_OCI("registry -> oci"),
         OCI_TO_REGISTRY("oci -> registry"),
         REGISTRY_TO_REGISTRY("registry -> registry"),
-        REGISTRY_TO_DIR("registry -> dir");
-        // SYNC HOOK (for the lead, after merging the sync work): add SYNC_REGISTRY_TO_REGISTRY("sync") here and a
-        // case in run()/check() below that runs `kopi sync --src docker --dest docker <src repo> <dest ns>` through
-        // both proxies and checks the synced repository like REGISTRY_TO_REGISTRY does.
+        REGISTRY_TO_DIR("registry -> dir"),
+        /** {@code kopi sync --src docker --dest docker SRC-IMAGE DEST-NAMESPACE}, checked like registry -> registry. */
+        SYNC("sync registry -> registry");
 
         final String label;
 
@@ -261,6 +260,11 @@ class FaultMatrixIT {
                 String repo = "matrix/" + op.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + "-" + name;
                 yield new Target(null, repo, destProxy.ref(repo + ":v1"));
             }
+            case SYNC -> {
+                // skopeo's naming: DEST-NAMESPACE/<last path component of the source>:<tag>
+                String namespace = "matrix/sync-" + name;
+                yield new Target(null, namespace + "/src", destProxy.hostPort() + "/" + namespace);
+            }
         };
     }
 
@@ -272,6 +276,12 @@ class FaultMatrixIT {
         List<String> srcFlags = op == Operation.OCI_TO_REGISTRY ? List.of() : srcProxy.srcArgs();
         List<String> destFlags = t.destRepo() != null ? destProxy.destArgs() : List.of();
         List<String> cmd = new ArrayList<>(Kopi.command(sb));
+        if (op == Operation.SYNC) {
+            cmd.addAll(List.of(args("--command-timeout", COMMAND_TIMEOUT.toSeconds() + "s", "sync", "--src", "docker",
+                    "--dest", "docker", "--retry-times", "2", "--retry-delay", "100ms", srcFlags, destFlags,
+                    srcProxy.hostPort() + "/" + SRC_REPO + ":v1", t.destRef())));
+            return sb.run(cmd, Duration.ofSeconds(90));
+        }
         cmd.addAll(List.of(args("--command-timeout", COMMAND_TIMEOUT.toSeconds() + "s", "copy", "--retry-times", "2",
                 "--retry-delay", "100ms", srcFlags, destFlags, src, t.destRef())));
         return sb.run(cmd, Duration.ofSeconds(90));
@@ -286,7 +296,7 @@ class FaultMatrixIT {
                 blobs.forEach((path, sha) -> assertThat(path).as("blob file named by its digest").endsWith(sha));
                 yield new Clean(ociTagDigest(t.local(), "v1"), blobs);
             }
-            case OCI_TO_REGISTRY, REGISTRY_TO_REGISTRY -> {
+            case OCI_TO_REGISTRY, REGISTRY_TO_REGISTRY, SYNC -> {
                 assertThat(DEST.missingBlobs(t.destRepo(), "v1")).as("blobs missing at the destination").isEmpty();
                 HttpResponse<byte[]> man = DEST.api("GET", "/v2/" + t.destRepo() + "/manifests/v1");
                 yield new Clean("sha256:" + Trees.sha256(man.body()), Map.of());

@@ -77,8 +77,8 @@ class SignatureStorageIT {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(pub))).isEqualTo("rw-r--r--");
 
         String pem = Files.readString(priv);
-        assertThat(pem).startsWith("-----BEGIN ENCRYPTED COSIGN PRIVATE KEY-----\n")
-                .endsWith("\n-----END ENCRYPTED COSIGN PRIVATE KEY-----\n");
+        assertThat(pem).startsWith("-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\n")
+                .endsWith("\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n");
         String body = pem.replaceAll("-----[A-Z ]+-----", "").replace("\n", "");
         JsonNode enc = JSON.readTree(Base64.getDecoder().decode(body));
         assertThat(enc.path("kdf").path("name").asText()).isEqualTo("scrypt");
