@@ -7,7 +7,6 @@ import dev.kopi.copy.CopyOptions;
 import dev.kopi.copy.CopyResult;
 import dev.kopi.copy.MultiArch;
 import dev.kopi.error.ImageException;
-import dev.kopi.manifest.MediaTypes;
 import dev.kopi.policy.PolicyContext;
 import dev.kopi.reference.DockerReference;
 import dev.kopi.transport.ImageContext;
@@ -200,26 +199,9 @@ final class CopyCommand implements Callable<Integer> {
         if (all) {
             selection = MultiArch.ALL;
         }
-        String forced = null;
-        if (format != null) {
-            forced = switch (format) {
-                case "oci" -> MediaTypes.OCI_MANIFEST;
-                case "v2s1" -> MediaTypes.DOCKER_V2S1_SIGNED;
-                case "v2s2" -> MediaTypes.DOCKER_V2S2;
-                default -> throw ImageException.invalid("unknown format \"" + format
-                        + "\". Choose one of the supported formats: 'oci', 'v2s1', or 'v2s2'");
-            };
-        }
+        String forced = DestImageOptions.manifestType(format);
         dev.kopi.encryption.LayerCrypto crypto = layerCrypto();
-        CompressionAlgorithm compression = null;
-        if (dest.compressFormat != null && !dest.compressFormat.isEmpty()) {
-            compression = CompressionAlgorithm.forWriting(dest.compressFormat);
-        }
-        // --dest-force-compress-format: the copy engine already reuses or keeps a layer only when its compression
-        // is the requested one (and recompresses it otherwise), so what is left is containers/image's check.
-        if (dest.forceCompressFormat && compression == null) {
-            throw ImageException.invalid("cannot use ForceCompressionFormat with undefined default compression format");
-        }
+        CompressionAlgorithm compression = dest.compression();
         DockerReference identity = signIdentity();
         List<dev.kopi.signature.Signer> signers = signing.signers();
         CopyOptions options = new CopyOptions(srcCtx, destCtx, forced, selection, removeSignatures, preserveDigests,

@@ -50,4 +50,36 @@ final class DestImageOptions extends ImageFlags {
     @Override boolean noCreds() { return noCreds; }
     @Override String sharedBlobDir() { return sharedBlobDir; }
     @Override String daemonHost() { return daemonHost; }
+
+    /**
+     * {@code --format} (skopeo's parseManifestFormat) as a manifest MIME type; null when not given. Copy and sync
+     * share it.
+     */
+    static String manifestType(String format) throws dev.kopi.error.ImageException {
+        if (format == null) {
+            return null;
+        }
+        return switch (format) {
+            case "oci" -> dev.kopi.manifest.MediaTypes.OCI_MANIFEST;
+            case "v2s1" -> dev.kopi.manifest.MediaTypes.DOCKER_V2S1_SIGNED;
+            case "v2s2" -> dev.kopi.manifest.MediaTypes.DOCKER_V2S2;
+            default -> throw dev.kopi.error.ImageException.invalid("unknown format \"" + format
+                    + "\". Choose one of the supported formats: 'oci', 'v2s1', or 'v2s2'");
+        };
+    }
+
+    /**
+     * {@code --dest-compress-format} as an algorithm (null when not given), with containers/image's check of
+     * {@code --dest-force-compress-format}: the copy engine already reuses or keeps a layer only when its
+     * compression is the requested one (and recompresses it otherwise), so what is left is that check.
+     */
+    dev.kopi.blob.CompressionAlgorithm compression() throws dev.kopi.error.ImageException {
+        dev.kopi.blob.CompressionAlgorithm c = compressFormat == null || compressFormat.isEmpty() ? null
+                : dev.kopi.blob.CompressionAlgorithm.forWriting(compressFormat);
+        if (forceCompressFormat && c == null) {
+            throw dev.kopi.error.ImageException.invalid(
+                    "cannot use ForceCompressionFormat with undefined default compression format");
+        }
+        return c;
+    }
 }

@@ -5,7 +5,6 @@ import dev.kopi.copy.CopyListener;
 import dev.kopi.copy.CopyOptions;
 import dev.kopi.copy.MultiArch;
 import dev.kopi.error.ImageException;
-import dev.kopi.manifest.MediaTypes;
 import dev.kopi.sync.ImageOutcome;
 import dev.kopi.sync.Shard;
 import dev.kopi.sync.SyncFailedException;
@@ -108,23 +107,8 @@ final class SyncCommand implements Callable<Integer> {
                 .ociAcceptUncompressedLayers(dest.ociAcceptUncompressedLayers)
                 .dockerPushPrecomputeDigests(dest.precomputeDigests)
                 .build();
-        String forced = null;
-        if (format != null) {
-            forced = switch (format) {
-                case "oci" -> MediaTypes.OCI_MANIFEST;
-                case "v2s1" -> MediaTypes.DOCKER_V2S1_SIGNED;
-                case "v2s2" -> MediaTypes.DOCKER_V2S2;
-                default -> throw ImageException.invalid("unknown format \"" + format
-                        + "\". Choose one of the supported formats: 'oci', 'v2s1', or 'v2s2'");
-            };
-        }
-        dev.kopi.blob.CompressionAlgorithm compression = null;
-        if (dest.compressFormat != null && !dest.compressFormat.isEmpty()) {
-            compression = dev.kopi.blob.CompressionAlgorithm.forWriting(dest.compressFormat);
-        }
-        if (dest.forceCompressFormat && compression == null) {
-            throw ImageException.invalid("cannot use ForceCompressionFormat with undefined default compression format");
-        }
+        String forced = DestImageOptions.manifestType(format);
+        dev.kopi.blob.CompressionAlgorithm compression = dest.compression();
         CopyOptions copy = new CopyOptions(srcCtx, destCtx, forced, all ? MultiArch.ALL : MultiArch.SYSTEM,
                 removeSignatures, preserveDigests, compression, dest.compressLevel, imageParallelCopies, null, policy)
                 .withSigners(signing.signers());
