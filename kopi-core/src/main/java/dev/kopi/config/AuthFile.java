@@ -136,24 +136,9 @@ public final class AuthFile {
                 "unmarshaling JSON at " + GoStrconv.quote(path.toString()) + ": " + message);
     }
 
-    private static String kind(JsonNode n) {
-        if (n.isTextual()) {
-            return "string";
-        }
-        if (n.isNumber()) {
-            return "number";
-        }
-        if (n.isBoolean()) {
-            return "bool";
-        }
-        if (n.isArray()) {
-            return "array";
-        }
-        return "object";
-    }
 
     private static String typeError(JsonNode n, String into) {
-        return "json: cannot unmarshal " + kind(n) + " into " + into;
+        return "json: cannot unmarshal " + dev.kopi.json.ParanoidJson.kind(n) + " into " + into;
     }
 
     /** Decodes a config.json/auth.json document; returns Go's first type error, or null. */

@@ -325,7 +325,7 @@ final class EngineClient implements Closeable {
                 }
                 if (!msg.isObject()) {
                     throw new ImageException(ErrorCode.IO, "parsing docker load progress: json: cannot unmarshal "
-                            + kind(msg) + " into Go value of type jsonstream.Message");
+                            + dev.kopi.json.ParanoidJson.kind(msg) + " into Go value of type jsonstream.Message");
                 }
                 JsonNode detail = field(msg, "errorDetail");
                 if (detail != null && !detail.isNull()) {
@@ -354,21 +354,6 @@ final class EngineClient implements Closeable {
         return null;
     }
 
-    private static String kind(JsonNode n) {
-        if (n.isArray()) {
-            return "array";
-        }
-        if (n.isTextual()) {
-            return "string";
-        }
-        if (n.isNumber()) {
-            return "number";
-        }
-        if (n.isBoolean()) {
-            return "bool";
-        }
-        return "object";
-    }
 
     @Override
     public void close() {
