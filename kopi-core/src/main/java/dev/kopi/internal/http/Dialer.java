@@ -14,6 +14,9 @@ import java.util.function.Function;
 
 /** Opens connections: TCP (each resolved address in turn), through a proxy, with TLS, or to a unix socket. */
 final class Dialer {
+    /** Go's {@code http.Transport.TLSHandshakeTimeout} as containers/image (and the Docker client) set it. */
+    static final int TLS_HANDSHAKE_TIMEOUT_MILLIS = 10_000;
+
     private final int connectTimeoutMillis;
     private final String userAgent;
     private final Function<String, TlsSettings> tls;
@@ -44,7 +47,7 @@ final class Dialer {
             socket = connectTcp(key.host(), key.port());
         }
         if (https) {
-            socket = TlsConnector.handshake(socket, key.host(), key.port(), tls, connectTimeoutMillis);
+            socket = TlsConnector.handshake(socket, key.host(), key.port(), tls, TLS_HANDSHAKE_TIMEOUT_MILLIS);
         }
         try {
             return new SocketConnection(key, socket);

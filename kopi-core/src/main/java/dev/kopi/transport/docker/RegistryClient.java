@@ -544,16 +544,49 @@ public final class RegistryClient implements Closeable {
         }
     }
 
-    /** PUT a manifest under a tag or digest. */
+    /**
+     * PUT a manifest under a tag or digest.
+     *
+     * <p>A 400 naming a referenced blob ({@code MANIFEST_BLOB_UNKNOWN}, {@code BLOB_UNKNOWN}) or {@code
+     * DIGEST_INVALID} is tried again a few times after a short pause: docker/distribution's filesystem driver
+     * rewrites a repository's blob link in place when another writer (a second kopi process, another shard) links
+     * the same blob at the same moment, and a manifest PUT that reads the link then sees it empty and answers
+     * {@code DIGEST_INVALID}. A blob that is truly missing still fails, about a second later.
+     */
     public void putManifest(byte[] manifest, String mediaType, String tagOrDigest) throws IOException {
         Headers h = Headers.of("Content-Type", mediaType);
-        try (Response res = request("PUT", repoPath() + "/manifests/" + tagOrDigest, h, RequestBody.of(manifest))) {
-            if (res.status() != 201 && res.status() != 200 && res.status() != 202) {
-                throw ImageException.wrap("uploading manifest " + tagOrDigest + " to " + name(),
-                        RegistryErrors.toError(res));
+        for (int attempt = 1; ; attempt++) {
+            RegistryHttpException failure;
+            try (Response res = request("PUT", repoPath() + "/manifests/" + tagOrDigest, h,
+                    RequestBody.of(manifest))) {
+                if (res.status() == 201 || res.status() == 200 || res.status() == 202) {
+                    res.discard(SizeLimits.ERROR_BODY);
+                    return;
+                }
+                failure = RegistryErrors.toError(res);
             }
-            res.discard(SizeLimits.ERROR_BODY);
+            if (attempt >= MANIFEST_PUT_ATTEMPTS || !blobRaceSymptom(failure)) {
+                throw ImageException.wrap("uploading manifest " + tagOrDigest + " to " + name(), failure);
+            }
+            long wait = 100L << (2 * (attempt - 1));
+            Log.debug(() -> "PUT manifest " + tagOrDigest + " in " + name() + ": " + failure.getMessage()
+                    + "; trying again in " + wait + " ms");
+            try {
+                Thread.sleep(wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while uploading manifest " + tagOrDigest);
+            }
         }
+    }
+
+    /** Attempts at a manifest PUT the registry refuses for a blob another writer may be linking (see putManifest). */
+    private static final int MANIFEST_PUT_ATTEMPTS = 4;
+
+    private static boolean blobRaceSymptom(RegistryHttpException e) {
+        return e.status() == 400 && e.registryCode()
+                .filter(c -> c.equals("DIGEST_INVALID") || c.equals("MANIFEST_BLOB_UNKNOWN") || c.equals("BLOB_UNKNOWN"))
+                .isPresent();
     }
 
     /**

@@ -151,6 +151,23 @@ class TlsTest {
         }
     }
 
+    /** A server that takes the ClientHello and never answers: Go's 10 s TLSHandshakeTimeout, not the 30 s dial one. */
+    @Test
+    void aSilentServerEndsTheHandshakeAfterTenSecondsLikeGo() throws Exception {
+        try (RawServer silent = new RawServer((s, i) -> {
+            s.getInputStream().read(new byte[4096]);
+            Thread.sleep(20_000);
+        }); HttpClient c = HttpClient.builder().connectTimeout(java.time.Duration.ofSeconds(30)).build()) {
+            URI uri = URI.create("https://127.0.0.1:" + silent.port() + "/v2/");
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> c.send(Request.get(uri))).isInstanceOfSatisfying(HttpException.class,
+                    e -> assertThat(e.getMessage()).isEqualTo("Get \"https://127.0.0.1:" + silent.port()
+                            + "/v2/\": net/http: TLS handshake timeout"));
+            long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+            assertThat(seconds).isBetween(9L, 15L);
+        }
+    }
+
     @Test
     void redirectFromHttpsToHttpDropsAuthorization() throws IOException {
         try (TestHttpServer plain = TestHttpServer.http();

@@ -303,7 +303,9 @@ class SyncIT {
             assertThat(handled).as("each image handled by exactly one shard").doesNotHaveDuplicates()
                     .hasSize(tags.size());
             Map<String, Long> puts = new TreeMap<>();
-            for (Exchange e : proxy.exchanges(Exchange::isManifestPut)) {
+            // Accepted PUTs: a PUT docker/distribution refused while another shard relinked a shared blob is
+            // tried again by design (RegistryClient.putManifest) and copies nothing twice.
+            for (Exchange e : proxy.exchanges(x -> x.isManifestPut() && x.status() / 100 == 2)) {
                 puts.merge(e.path(), 1L, Long::sum);
             }
             assertThat(puts).as("manifest PUTs:\n%s", proxy.describe()).hasSize(tags.size())
