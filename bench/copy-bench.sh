@@ -13,75 +13,27 @@
 # Environment: SIZE_MB (default 1024), LAYERS (default 5), WORK_DIR (default: a new dir under ${TMPDIR:-/tmp}),
 # KEEP=1 keeps the work dir, KOPI (default: the repo's ./kopi launcher), SKOPEO (default: skopeo on PATH).
 set -euo pipefail
-
-ROOT=$(dirname -- "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")")
+BENCH=copy-bench
+. "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")/lib.sh"
 SIZE_MB=${SIZE_MB:-1024}
 LAYERS=${LAYERS:-5}
-KOPI=${KOPI:-$ROOT/kopi}
-SKOPEO=${SKOPEO:-$(command -v skopeo || true)}
-TIME=/usr/bin/time
+SKOPEO=${SKOPEO:-skopeo}
+need_tool "$SKOPEO" skopeo
 
-calc() { awk "BEGIN { printf \"%.4f\", $* }"; }
-
-[[ -x "$TIME" ]] || { echo "copy-bench: /usr/bin/time (GNU time) is required: apt-get install time" >&2; exit 1; }
-[[ -n "$SKOPEO" && -x "$SKOPEO" ]] || { echo "copy-bench: skopeo is required: apt-get install skopeo" >&2; exit 1; }
-((SIZE_MB >= LAYERS)) || { echo "copy-bench: SIZE_MB must be at least LAYERS ($LAYERS)" >&2; exit 1; }
-
-if [[ -n "${WORK_DIR:-}" ]]; then
-    WORK=$(readlink -f -- "$WORK_DIR")
-    mkdir -p "$WORK"
-    [[ -z "$(ls -A "$WORK")" ]] || { echo "copy-bench: WORK_DIR $WORK must be empty" >&2; exit 1; }
-else
-    WORK=$(mktemp -d "${TMPDIR:-/tmp}/kopi-bench.XXXXXX")
-fi
-cleanup() { [[ -n "${KEEP:-}" ]] || rm -rf "$WORK"; }
-trap cleanup EXIT
-
+bench_workdir
 need_mb=$((SIZE_MB * 5))
 free_mb=$(df -Pm "$WORK" | awk 'NR==2 {print $4}')
 if ((free_mb < need_mb)); then
     echo "copy-bench: warning: $WORK has ${free_mb} MiB free; this run may need about ${need_mb} MiB" >&2
 fi
 
-# A private HOME/TMPDIR so neither tool reads the user's configuration, and big temporary files stay in WORK.
-export HOME="$WORK/home" TMPDIR="$WORK/tmp" XDG_CONFIG_HOME="$WORK/home/.config" XDG_RUNTIME_DIR="$WORK/run"
-mkdir -p "$HOME" "$TMPDIR" "$XDG_RUNTIME_DIR"
-export KOPI_JAVA_OPTS="${KOPI_JAVA_OPTS:-} -Djava.io.tmpdir=$TMPDIR -Duser.home=$HOME"
-
-# Build kopi (and its AppCDS archive) before measuring anything; the jar also holds the image generator.
-JAR="$ROOT/kopi-cli/target/kopi.jar"
-if [[ "$KOPI" == "$ROOT/kopi" ]]; then
-    "$KOPI" --version >/dev/null
-    export KOPI_NO_BUILD=1
-elif [[ ! -f "$JAR" ]]; then
-    (cd "$ROOT" && mvn -q -B package -Dmaven.test.skip=true -pl kopi-cli -am) >&2
-fi
-
-per_layer=$((SIZE_MB / LAYERS))
-sizes=()
-for ((i = 0; i < LAYERS; i++)); do sizes+=("${per_layer}m"); done
+bench_build_kopi
 echo "== generating a ${LAYERS}-layer OCI image, ${SIZE_MB} MiB of layer content, in $WORK"
 gen_start=$(date +%s.%N)
-java -XX:+UseSerialGC -cp "$JAR" dev.kopi.testkit.TestImages layers "$WORK/src" bench 1 --gzip-level 1 "${sizes[@]}" >/dev/null
+gen_layers "$WORK/src" bench 1
 gen_end=$(date +%s.%N)
 blob_mb=$(du -sm "$WORK/src/blobs" | cut -f1)
 printf '   generated in %.1f s; %s MiB of blobs (gzip)\n' "$(calc "$gen_end - $gen_start")" "$blob_mb"
-
-# Runs one copy under /usr/bin/time -v; prints "seconds rss_kib".
-measure() {
-    local out="$WORK/time.$$" rc=0
-    "$TIME" -v -o "$out" "$@" >"$WORK/step.log" 2>&1 || rc=$?
-    if ((rc != 0)); then
-        echo "copy-bench: failed (exit $rc): $*" >&2
-        cat "$WORK/step.log" >&2
-        exit 1
-    fi
-    local wall rss
-    wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$out")
-    rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$out")
-    # h:mm:ss or m:ss(.xx) -> seconds
-    awk -v t="$wall" -v r="$rss" 'BEGIN { n = split(t, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; printf "%.2f %d\n", s, r }'
-}
 
 declare -A SRC DST
 steps=("oci -> dir" "dir -> oci-archive" "oci-archive -> docker-archive")

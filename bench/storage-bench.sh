@@ -14,97 +14,23 @@
 #
 # Environment: SIZE_MB (default 200), LAYERS (default 5), RUNS (default 3), WORK_DIR (default: a new dir under
 # ${TMPDIR:-/tmp}), KEEP=1 keeps the work dir, KOPI (default: the repo's ./kopi launcher), SKOPEO (default: skopeo
-# on PATH), REGISTRY_BIN (default: docker-registry on PATH).
+# on PATH).
 set -euo pipefail
-
-ROOT=$(dirname -- "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")")
+BENCH=storage-bench
+. "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")/lib.sh"
 SIZE_MB=${SIZE_MB:-200}
 LAYERS=${LAYERS:-5}
 RUNS=${RUNS:-3}
-KOPI=${KOPI:-$ROOT/kopi}
-SKOPEO=${SKOPEO:-$(command -v skopeo || true)}
-REGISTRY_BIN=${REGISTRY_BIN:-$(command -v docker-registry || true)}
-TIME=/usr/bin/time
+SKOPEO=${SKOPEO:-skopeo}
+need_tool "$SKOPEO" skopeo
 
-calc() { awk "BEGIN { printf \"%.4f\", $* }"; }
-median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-
-[[ -x "$TIME" ]] || { echo "storage-bench: /usr/bin/time (GNU time) is required: apt-get install time" >&2; exit 1; }
-[[ -n "$SKOPEO" && -x "$SKOPEO" ]] || { echo "storage-bench: skopeo is required: apt-get install skopeo" >&2; exit 1; }
-[[ -n "$REGISTRY_BIN" && -x "$REGISTRY_BIN" ]] || {
-    echo "storage-bench: docker-registry is required: apt-get install docker-registry" >&2
-    exit 1
-}
-((SIZE_MB >= LAYERS)) || { echo "storage-bench: SIZE_MB must be at least LAYERS ($LAYERS)" >&2; exit 1; }
-
-if [[ -n "${WORK_DIR:-}" ]]; then
-    WORK=$(readlink -f -- "$WORK_DIR")
-    mkdir -p "$WORK"
-    [[ -z "$(ls -A "$WORK")" ]] || { echo "storage-bench: WORK_DIR $WORK must be empty" >&2; exit 1; }
-else
-    WORK=$(mktemp -d "${TMPDIR:-/tmp}/kopi-storage-bench.XXXXXX")
-fi
-REGISTRY_PID=
-cleanup() {
-    [[ -z "$REGISTRY_PID" ]] || kill "$REGISTRY_PID" 2>/dev/null || true
-    [[ -n "${KEEP:-}" ]] || rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-# A private HOME/TMPDIR so neither tool reads the user's configuration, and big temporary files stay in WORK.
-export HOME="$WORK/home" TMPDIR="$WORK/tmp" XDG_CONFIG_HOME="$WORK/home/.config" XDG_RUNTIME_DIR="$WORK/run"
-mkdir -p "$HOME" "$TMPDIR" "$XDG_RUNTIME_DIR"
-export KOPI_JAVA_OPTS="${KOPI_JAVA_OPTS:-} -Djava.io.tmpdir=$TMPDIR -Duser.home=$HOME"
-
-JAR="$ROOT/kopi-cli/target/kopi.jar"
-if [[ "$KOPI" == "$ROOT/kopi" ]]; then
-    "$KOPI" --version >/dev/null
-    export KOPI_NO_BUILD=1
-elif [[ ! -f "$JAR" ]]; then
-    (cd "$ROOT" && mvn -q -B package -Dmaven.test.skip=true -pl kopi-cli -am) >&2
-fi
-
-per_layer=$((SIZE_MB / LAYERS))
-sizes=()
-for ((i = 0; i < LAYERS; i++)); do sizes+=("${per_layer}m"); done
+bench_workdir
+bench_build_kopi
 echo "== generating a ${LAYERS}-layer OCI image, ${SIZE_MB} MiB of layer content, in $WORK"
-java -XX:+UseSerialGC -cp "$JAR" dev.kopi.testkit.TestImages layers "$WORK/src" bench 1 --gzip-level 1 "${sizes[@]}" >/dev/null
-
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-mkdir -p "$WORK/registry"
-cat >"$WORK/registry.yml" <<EOF
-version: 0.1
-log:
-  level: error
-storage:
-  filesystem:
-    rootdirectory: $WORK/registry
-http:
-  addr: 127.0.0.1:$port
-EOF
-"$REGISTRY_BIN" serve "$WORK/registry.yml" >"$WORK/registry.log" 2>&1 &
-REGISTRY_PID=$!
-for _ in $(seq 50); do
-    curl -fs "http://127.0.0.1:$port/v2/" >/dev/null 2>&1 && break
-    sleep 0.1
-done
-REG="127.0.0.1:$port"
+gen_layers "$WORK/src" bench 1
+REG=$(start_registry registry)
 echo "== registry on $REG; pushing the image with skopeo"
 "$SKOPEO" --insecure-policy copy --quiet --dest-tls-verify=false "oci:$WORK/src:bench" "docker://$REG/bench/src:v1"
-
-measure() {
-    local out="$WORK/time.$$" rc=0
-    "$TIME" -v -o "$out" "$@" >"$WORK/step.log" 2>&1 || rc=$?
-    if ((rc != 0)); then
-        echo "storage-bench: failed (exit $rc): $*" >&2
-        cat "$WORK/step.log" >&2
-        exit 1
-    fi
-    local wall rss
-    wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$out")
-    rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$out")
-    awk -v t="$wall" -v r="$rss" 'BEGIN { n = split(t, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; printf "%.2f %d\n", s, r }'
-}
 
 declare -A PULL PUSH RSS_MAX
 for tool in kopi skopeo; do PULL[$tool]="" PUSH[$tool]="" RSS_MAX[$tool]=0; done
