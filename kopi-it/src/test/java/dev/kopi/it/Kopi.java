@@ -95,10 +95,11 @@ public final class Kopi {
             Path tmp = target.resolve("kopi-it.jsa.tmp");
             Files.deleteIfExists(tmp);
             Sandbox sb = new Sandbox(Files.createTempDirectory(target, "cds-training"));
-            String hello = "oci:" + repoRoot().resolve("examples/hello") + ":latest";
+            // The launcher's training run (inspect, local copies, a registry copy against a closing listener).
             sb.run(List.of(java(), "-XX:+UseSerialGC", "-Xshare:auto",
                     "-XX:ArchiveClassesAtExit=" + tmp, "-Duser.home=" + sb.home(), "-Djava.io.tmpdir=" + sb.tmp(),
-                    "-jar", jar.toString(), "inspect", hello), Duration.ofMinutes(2));
+                    "-cp", jar.toString(), "dev.kopi.cli.CdsTraining", repoRoot().resolve("examples/hello").toString(),
+                    sb.tmp().resolve("cds-training").toString()), Duration.ofMinutes(2));
             if (Files.isRegularFile(tmp) && Files.size(tmp) > 0) {
                 Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 Files.writeString(idFile, id);
