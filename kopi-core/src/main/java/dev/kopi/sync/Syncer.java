@@ -407,6 +407,13 @@ public final class Syncer {
     private String destinationName(Item item, String destination) {
         ImageReference ref = item.ref();
         String suffix;
+        String pair = item.group().destinationRepo();
+        if (pair != null) {
+            // destination-repos (a kopi extension): the path given, whatever --scoped says
+            DockerReference named = ref.dockerReference().orElseThrow();
+            String at = named.tag().map(t -> ":" + t).orElseGet(() -> named.digest().map(d -> "@" + d).orElse(""));
+            return GoCompat.joinPath(destination, pair + at) + options.appendSuffix();
+        }
         if (item.group().ociLayout() != null) {
             // oci:LAYOUT:NAME: a NAME with a tag (app:v1) stays as it is; a bare tag (v1) is named after the layout.
             String within = ref.stringWithinTransport();
