@@ -165,7 +165,7 @@ public final class Syncer {
                         destRef = options.destinationTransport().equals("oci")
                                 ? ociDestination(destination, destinationName(item, ""))
                                 : destinationReference(destinationName(item, destination),
-                                        options.destinationTransport());
+                                        options.destinationTransport(), options.incremental());
                     } catch (ImageException e) {
                         fatal.compareAndSet(null, e);
                         break;
@@ -329,9 +329,13 @@ public final class Syncer {
      */
     private Optional<Digest> upToDate(ImageReference src, ImageReference dest, CopyOptions copy) throws IOException {
         String destTransport = dest.transport().name();
-        if (!options.skipUpToDate() || !(destTransport.equals("docker") || destTransport.equals("oci"))
-                || !copy.signers().isEmpty()) {
+        if (!options.skipUpToDate() || !(destTransport.equals("docker") || destTransport.equals("oci")
+                || destTransport.equals("dir")) || !copy.signers().isEmpty()) {
             return Optional.empty();
+        }
+        if (destTransport.equals("dir") && (copy.destinationContext().dirForceCompress()
+                || copy.destinationContext().dirForceDecompress())) {
+            return Optional.empty(); // the copy changes the layers, and so the manifest
         }
         if (copy.multiArch() != MultiArch.SYSTEM && copy.multiArch() != MultiArch.ALL) {
             return Optional.empty();
@@ -343,6 +347,8 @@ public final class Syncer {
                 return Optional.empty();
             }
             there = DockerRegistry.destinationManifestDigest(destName, copy.destinationContext());
+        } else if (destTransport.equals("dir")) {
+            there = dirManifestDigest(Path.of(dest.stringWithinTransport()));
         } else {
             there = localManifestDigest(dest, copy.destinationContext());
         }
@@ -385,6 +391,19 @@ public final class Syncer {
             return Optional.empty();
         }
         return there;
+    }
+
+    /** The digest of the manifest of a {@code dir:} image, if the directory has one. */
+    static Optional<Digest> dirManifestDigest(Path dir) throws IOException {
+        Path m = dir.resolve("manifest.json");
+        if (!Files.isRegularFile(m)) {
+            return Optional.empty();
+        }
+        byte[] bytes;
+        try (java.io.InputStream in = Files.newInputStream(m)) {
+            bytes = dev.kopi.digest.SizeLimits.readAtMost(in, dev.kopi.digest.SizeLimits.MANIFEST, "manifest");
+        }
+        return Optional.of(Manifests.digest(bytes));
     }
 
     /** The digest of the manifest a local destination (an OCI layout) already has under the name, if any. */
@@ -469,6 +488,15 @@ public final class Syncer {
 
     /** skopeo's destinationReference: a registry name, or a new directory (an existing one is refused). */
     static ImageReference destinationReference(String destination, String transport) throws ImageException {
+        return destinationReference(destination, transport, false);
+    }
+
+    /**
+     * {@link #destinationReference(String, String)}; with {@code existingOk} ({@code --incremental}), an existing
+     * directory is used (the copy replaces it as a whole, or the image is skipped when it is up to date).
+     */
+    static ImageReference destinationReference(String destination, String transport, boolean existingOk)
+            throws ImageException {
         switch (transport) {
             case "docker" -> {
                 String within = "//" + destination;
@@ -481,6 +509,14 @@ public final class Syncer {
             }
             case "dir" -> {
                 Path p = Path.of(destination);
+                if (existingOk && Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    try {
+                        return DirTransport.INSTANCE.parseReference(destination);
+                    } catch (ImageException e) {
+                        throw new ImageException(e.code(), "Cannot obtain a valid image reference for transport"
+                                + " \"dir\" and reference " + GoStrconv.quote(destination) + ": " + e.getMessage(), e);
+                    }
+                }
                 if (Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                     throw ImageException.invalid("Refusing to overwrite destination directory "
                             + GoStrconv.quote(destination));
