@@ -7,8 +7,9 @@ import java.nio.file.Path;
  * Options of a sync: skopeo's {@code sync} flags and kopi's additions, as a value. Start from
  * {@link #builder(String, String)}.
  *
- * @param sourceTransport {@code --src}: {@code docker}, {@code dir} or {@code yaml}
- * @param destinationTransport {@code --dest}: {@code docker} or {@code dir}
+ * @param sourceTransport {@code --src}: {@code docker}, {@code dir} or {@code yaml} (and {@code oci}, beyond skopeo)
+ * @param destinationTransport {@code --dest}: {@code docker} or {@code dir} (and, beyond skopeo, {@code oci}, or
+ *     {@code oci-archive} / {@code docker-archive}: every image into one archive file)
  * @param copy how each image is copied: the source context (the base for every source; a YAML entry overrides
  *     its TLS, certificate and credential settings), the destination context, {@code --format},
  *     {@code --remove-signatures}, {@code --preserve-digests}, {@code --all}, signers and the trust policy. Its

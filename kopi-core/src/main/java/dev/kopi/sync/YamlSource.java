@@ -27,7 +27,8 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  * The YAML file of {@code sync --src yaml}: per registry, {@code images} (repository: list of tags or digests, an
  * empty list for every tag), {@code images-by-tag-regex}, {@code images-by-semver}, {@code credentials}
  * ({@code username}, {@code password}), {@code tls-verify} and {@code cert-dir}. Registries and repositories keep
- * the file's order (skopeo walks Go maps, in no particular order). Unknown keys are ignored, as skopeo does.
+ * the file's order (skopeo walks Go maps, in no particular order). Unknown keys are ignored, as skopeo does. kopi
+ * extensions: {@code images-exclude-regex} and {@code destination-repos} (see {@link Registry}).
  */
 public record YamlSource(Map<String, Registry> registries) {
     /** The key of {@link Registry#destinationRepos()} in a registry entry. */
