@@ -147,6 +147,14 @@ class ArchiveSyncTest {
                 Map.entry("oci-archive:" + file + ":app:b", Status.COPIED));
         assertThat(manifestDigest("oci-archive:" + file + ":app:a")).isEqualTo(a.manifestDigest());
         assertThat(manifestDigest("oci-archive:" + file + ":app:b")).isEqualTo(b.manifestDigest());
+        List<String> entries = new java.util.ArrayList<>();
+        try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(Files.newInputStream(file))) {
+            for (var e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
+                entries.add(e.getName());
+            }
+        }
+        assertThat(entries).as("an OCI layout and nothing else").contains("oci-layout", "index.json")
+                .allMatch(n -> n.equals("oci-layout") || n.equals("index.json") || n.startsWith("blobs"));
 
         byte[] before = Files.readAllBytes(file);
         assertThat(statuses(sync(src, "oci-archive", file, false))).containsOnly(
