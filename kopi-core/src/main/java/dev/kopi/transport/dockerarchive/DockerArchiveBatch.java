@@ -158,9 +158,29 @@ public final class DockerArchiveBatch implements Closeable {
         }
     }
 
-    private void spoil(IOException e) {
-        if (broken == null) {
-            broken = e;
+    /** A step that writes to the tar. */
+    @FunctionalInterface
+    private interface TarWrite<T> {
+        T run() throws IOException;
+    }
+
+    /**
+     * Runs a step that writes to the tar: an I/O failure there (not a rejected input, which writes nothing) spoils
+     * the batch.
+     */
+    private <T> T writing(TarWrite<T> step) throws IOException {
+        try {
+            return step.run();
+        } catch (ImageException e) {
+            if (e.code() == ErrorCode.IO && broken == null) {
+                broken = e;
+            }
+            throw e;
+        } catch (IOException e) {
+            if (broken == null) {
+                broken = e;
+            }
+            throw e;
         }
     }
 
@@ -226,15 +246,8 @@ public final class DockerArchiveBatch implements Closeable {
                             + GoStrconv.quote(file) + ": digest " + d + " does not match expected " + info.digest());
                 }
                 try (InputStream in = Files.newInputStream(spooled.file())) {
-                    return super.putBlob(in, info.withDigestAndSize(d, spooled.info().size()), options);
-                } catch (ImageException e) {
-                    if (e.code() == ErrorCode.IO) {
-                        spoil(e);
-                    }
-                    throw e;
-                } catch (IOException e) {
-                    spoil(e);
-                    throw e;
+                    BlobInfo whole = info.withDigestAndSize(d, spooled.info().size());
+                    return writing(() -> super.putBlob(in, whole, options));
                 }
             } finally {
                 Files.deleteIfExists(spooled.file());
@@ -243,17 +256,10 @@ public final class DockerArchiveBatch implements Closeable {
 
         @Override
         public void putManifest(byte[] manifest, String mediaType, Optional<Digest> instance) throws IOException {
-            try {
+            writing(() -> {
                 super.putManifest(manifest, mediaType, instance);
-            } catch (ImageException e) {
-                if (e.code() == ErrorCode.IO) {
-                    spoil(e);
-                }
-                throw e;
-            } catch (IOException e) {
-                spoil(e);
-                throw e;
-            }
+                return null;
+            });
             JsonNode cfg = JSON.readTree(manifest).path("config").path("digest");
             writer.untagOthers(tags, Digest.parse(cfg.asText()));
         }

@@ -71,16 +71,10 @@ public final class OciArchiveBatch implements Closeable {
 
     /** Tars the staging layout into a temporary file beside the target and renames it over the target. */
     public void commit() throws IOException {
-        Path parent = target.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path part = AtomicFiles.publicFile(Files.createTempFile(parent, "." + target.getFileName() + ".", ".tmp"));
         try {
-            OciTar.create(staging, part);
-            AtomicFiles.move(part, target);
+            OciTar.replace(staging, target);
         } catch (IOException e) {
             throw ImageException.wrap("writing archive " + GoStrconv.quote(file), e);
-        } finally {
-            Files.deleteIfExists(part);
         }
     }
 

@@ -11,7 +11,6 @@ import dev.kopi.it.TestImage;
 import dev.kopi.testkit.WrittenImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -52,12 +51,6 @@ class SyncDestinationsIT {
             sb.skopeo(args("copy", SRC.destArgs(), img.ociRef(), SRC.ref("ns/app:" + img.tag()))).assertSuccess();
         }
         sb.skopeo(args("copy", SRC.destArgs(), TestImage.SINGLE.ociRef(), SRC.ref("ns/web:v1"))).assertSuccess();
-    }
-
-    private static String headDigest(RegistryEndpoint r, String repo, String ref) {
-        HttpResponse<byte[]> res = ((RegistryServer) r).api("HEAD", "/v2/" + repo + "/manifests/" + ref);
-        assertThat(res.statusCode()).as("HEAD %s:%s", repo, ref).isEqualTo(200);
-        return res.headers().firstValue("Docker-Content-Digest").orElseThrow();
     }
 
     private static String sha256(byte[] b) {
@@ -134,7 +127,7 @@ class SyncDestinationsIT {
         for (String tag : List.of("single", "multi")) {
             CommandResult raw = sb.skopeo("inspect", "--raw", "oci-archive:" + archive + ":app:" + tag)
                     .assertSuccess();
-            assertThat(sha256(raw.stdoutBytes())).as(tag).isEqualTo(headDigest(SRC, "ns/app", tag));
+            assertThat(sha256(raw.stdoutBytes())).as(tag).isEqualTo(SyncIT.headDigest(SRC, "ns/app", tag));
         }
         // A re-run finds both images in the archive and leaves it alone.
         CommandResult again = sb.kopi("sync", "--src", "docker", "--dest", "oci-archive", "--src-tls-verify=false",
@@ -197,7 +190,7 @@ class SyncDestinationsIT {
             assertThat(blobGets(proxy)).as(proxy.describe()).isEqualTo(blobsOf(Fixtures.single()));
             assertThat(Files.getLastModifiedTime(t1Manifest)).isEqualTo(t1Time);
             assertThat(sha256(Files.readAllBytes(dest.resolve("app:t2/manifest.json"))))
-                    .isEqualTo(headDigest(SRC, "inc/app", "t2"));
+                    .isEqualTo(SyncIT.headDigest(SRC, "inc/app", "t2"));
             assertThat(dest.resolve("app:t2/" + Fixtures.multi().layers().get(1).encoded()))
                     .as("the old image's blobs went with its directory").doesNotExist();
             try (var s = Files.list(dest)) {
@@ -229,9 +222,9 @@ class SyncDestinationsIT {
         sb.kopi("sync", "--src", "yaml", "--dest", "docker", "--dest-tls-verify=false", y.toString(),
                 DST.hostPort() + "/kopi-pairs").assertSuccess();
         assertThat(SyncIT.registryImages(DST, "kopi-pairs")).containsOnly(
-                Map.entry("mirror/application:single", headDigest(SRC, "ns/app", "single")),
-                Map.entry("mirror/application:multi", headDigest(SRC, "ns/app", "multi")),
-                Map.entry("web:v1", headDigest(SRC, "ns/web", "v1")));
+                Map.entry("mirror/application:single", SyncIT.headDigest(SRC, "ns/app", "single")),
+                Map.entry("mirror/application:multi", SyncIT.headDigest(SRC, "ns/app", "multi")),
+                Map.entry("web:v1", SyncIT.headDigest(SRC, "ns/web", "v1")));
         sb.skopeo("sync", "--src", "yaml", "--dest", "docker", "--dest-tls-verify=false", y.toString(),
                 DST.hostPort() + "/skopeo-pairs").assertSuccess();
         assertThat(SyncIT.registryImages(DST, "skopeo-pairs").keySet()).as("skopeo ignores the key")
