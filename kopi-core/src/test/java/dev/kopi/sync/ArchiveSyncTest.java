@@ -170,4 +170,24 @@ class ArchiveSyncTest {
         assertThat(manifestDigest("oci-archive:" + file + ":app:b")).isEqualTo(b2.manifestDigest());
         assertThat(leftovers()).isEmpty();
     }
+
+    @Test
+    void dryRunNamesAndDigestNamedImagesThatADockerArchiveCannotHold() throws IOException {
+        Path y = tmp.resolve("sync.yaml");
+        String d = "sha256:" + "0".repeat(64);
+        Files.writeString(y, "reg.example:\n  images:\n    ns/app: [v1]\n");
+        Path file = tmp.resolve("images.tar");
+        SyncResult r = Syncer.sync(y.toString(), file.toString(), SyncOptions.builder("yaml", "docker-archive")
+                .dryRun(true).scoped(true).build());
+        assertThat(r.images()).extracting(ImageOutcome::destination)
+                .containsExactly("docker-archive:" + file + ":reg.example/ns/app:v1");
+        assertThat(file).doesNotExist();
+
+        Files.writeString(y, "reg.example:\n  images:\n    ns/app: [\"" + d + "\"]\n");
+        assertThatThrownBy(() -> Syncer.sync(y.toString(), file.toString(),
+                SyncOptions.builder("yaml", "docker-archive").dryRun(true).build()))
+                .hasMessage("Cannot obtain a valid image reference for transport \"docker-archive\" and reference \""
+                        + file + ":app@" + d + "\": docker-archive doesn't support digest references: docker.io/library/app@"
+                        + d);
+    }
 }
