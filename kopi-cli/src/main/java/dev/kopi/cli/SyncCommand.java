@@ -78,6 +78,8 @@ final class SyncCommand implements Callable<Integer> {
     String includeTags;
     @Option(names = "--exclude-tags", paramLabel = "REGEX", description = "Leave out images whose tag contains a match of REGEX")
     String excludeTags;
+    @Option(names = "--incremental", description = "With --dest dir: update image directories a previous sync wrote (skip those whose manifest is unchanged, replace the others) instead of refusing to overwrite them")
+    boolean incremental;
     @Option(names = "--output", paramLabel = "string", description = "Summary format: text (log lines) or json (one JSON document on stdout, no progress lines) (default \"text\")")
     String output;
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "help for sync")
@@ -134,6 +136,7 @@ final class SyncCommand implements Callable<Integer> {
                 .listener(printer)
                 .includeTags(regex("--include-tags", includeTags))
                 .excludeTags(regex("--exclude-tags", excludeTags))
+                .incremental(incremental)
                 .build();
         SyncResult result;
         try {

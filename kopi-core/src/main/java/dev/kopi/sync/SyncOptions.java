@@ -7,8 +7,9 @@ import java.nio.file.Path;
  * Options of a sync: skopeo's {@code sync} flags and kopi's additions, as a value. Start from
  * {@link #builder(String, String)}.
  *
- * @param sourceTransport {@code --src}: {@code docker}, {@code dir} or {@code yaml}
- * @param destinationTransport {@code --dest}: {@code docker} or {@code dir}
+ * @param sourceTransport {@code --src}: {@code docker}, {@code dir} or {@code yaml} (and {@code oci}, beyond skopeo)
+ * @param destinationTransport {@code --dest}: {@code docker} or {@code dir} (and, beyond skopeo, {@code oci}, or
+ *     {@code oci-archive} / {@code docker-archive}: every image into one archive file)
  * @param copy how each image is copied: the source context (the base for every source; a YAML entry overrides
  *     its TLS, certificate and credential settings), the destination context, {@code --format},
  *     {@code --remove-signatures}, {@code --preserve-digests}, {@code --all}, signers and the trust policy. Its
@@ -25,11 +26,14 @@ import java.nio.file.Path;
  * @param listener progress and log lines; null for none
  * @param includeTags only images whose tag contains a match (images named by digest are kept); null for all
  * @param excludeTags leave out images whose tag contains a match; null for none
+ * @param incremental {@code --incremental} (a kopi extension): with {@code --dest dir}, an image directory that
+ *     already exists is updated instead of refused (skopeo's "Refusing to overwrite destination directory"): an
+ *     image whose manifest is already there is skipped, any other replaces the directory atomically
  */
 public record SyncOptions(String sourceTransport, String destinationTransport, CopyOptions copy, boolean scoped,
         boolean dryRun, boolean keepGoing, String appendSuffix, Path digestFile, int jobs, Shard shard,
         boolean skipUpToDate, RetryPolicy retry, SyncListener listener, java.util.regex.Pattern includeTags,
-        java.util.regex.Pattern excludeTags) {
+        java.util.regex.Pattern excludeTags, boolean incremental) {
     /** Fills in defaults. */
     public SyncOptions {
         copy = copy == null ? CopyOptions.defaults() : copy;
@@ -79,6 +83,7 @@ public record SyncOptions(String sourceTransport, String destinationTransport, C
         private SyncListener listener;
         private java.util.regex.Pattern includeTags;
         private java.util.regex.Pattern excludeTags;
+        private boolean incremental;
 
         private Builder(String src, String dest) {
             this.src = src;
@@ -98,10 +103,11 @@ public record SyncOptions(String sourceTransport, String destinationTransport, C
         public Builder listener(SyncListener v) { listener = v; return this; }
         public Builder includeTags(java.util.regex.Pattern v) { includeTags = v; return this; }
         public Builder excludeTags(java.util.regex.Pattern v) { excludeTags = v; return this; }
+        public Builder incremental(boolean v) { incremental = v; return this; }
 
         public SyncOptions build() {
             return new SyncOptions(src, dest, copy, scoped, dryRun, keepGoing, appendSuffix, digestFile, jobs, shard,
-                    skipUpToDate, retry, listener, includeTags, excludeTags);
+                    skipUpToDate, retry, listener, includeTags, excludeTags, incremental);
         }
     }
 }

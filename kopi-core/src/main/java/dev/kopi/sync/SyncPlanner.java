@@ -37,14 +37,25 @@ final class SyncPlanner {
      * @param context how to reach them
      * @param dirBasePath the directory given as source ({@code --src dir}), else null
      * @param ociLayout the layout given as source ({@code --src oci}, a kopi extension), else null
+     * @param destinationRepo the repository path below DESTINATION the images go to, from the YAML's
+     *     {@code destination-repos} (a kopi extension), else null (skopeo's naming)
      */
-    record SourceGroup(List<ImageReference> refs, ImageContext context, String dirBasePath, String ociLayout) {
+    record SourceGroup(List<ImageReference> refs, ImageContext context, String dirBasePath, String ociLayout,
+            String destinationRepo) {
         SourceGroup {
             refs = List.copyOf(refs);
         }
 
         SourceGroup(List<ImageReference> refs, ImageContext context, String dirBasePath) {
-            this(refs, context, dirBasePath, null);
+            this(refs, context, dirBasePath, null, null);
+        }
+
+        SourceGroup(List<ImageReference> refs, ImageContext context, String dirBasePath, String ociLayout) {
+            this(refs, context, dirBasePath, ociLayout, null);
+        }
+
+        SourceGroup withRefs(List<ImageReference> kept) {
+            return new SourceGroup(kept, context, dirBasePath, ociLayout, destinationRepo);
         }
     }
 
@@ -194,6 +205,15 @@ final class SyncPlanner {
 
     private List<SourceGroup> fromYaml(String source, ImageContext ctx) throws IOException {
         YamlSource cfg = YamlSource.read(Path.of(source));
+        for (Map.Entry<String, YamlSource.Registry> e : cfg.registries().entrySet()) {
+            try {
+                checkDestinationRepos(e.getKey(), e.getValue());
+            } catch (ImageException ex) {
+                throw new ImageException(ex.code(), "Invalid " + YamlSource.DESTINATION_REPOS + " in "
+                        + GoStrconv.quote(source) + " for registry " + GoStrconv.quote(e.getKey()) + ": "
+                        + ex.getMessage(), ex);
+            }
+        }
         List<SourceGroup> out = new ArrayList<>();
         for (Map.Entry<String, YamlSource.Registry> e : cfg.registries().entrySet()) {
             out.addAll(fromRegistry(e.getKey(), e.getValue(), ctx));
@@ -268,7 +288,7 @@ final class SyncPlanner {
             log(Level.WARNING, "No refs to sync found", "registry", registry, "repo", repoName);
             return null;
         }
-        return new SourceGroup(kept, g.context(), null);
+        return g.withRefs(kept);
     }
 
     private List<SourceGroup> selectedFromRegistry(String registry, YamlSource.Registry cfg, ImageContext ctx)
@@ -316,7 +336,7 @@ final class SyncPlanner {
                 log(Level.WARNING, "No refs to sync found", "registry", registry, "repo", repoName);
                 continue;
             }
-            out.add(new SourceGroup(refs, ctx, null));
+            out.add(new SourceGroup(refs, ctx, null, null, destinationRepo(registry, cfg, repoName)));
         }
         Map<String, Predicate<String>> byRegex = new LinkedHashMap<>();
         try {
@@ -324,7 +344,7 @@ final class SyncPlanner {
                 Pattern p = Pattern.compile(e.getValue());
                 byRegex.put(e.getKey(), tag -> p.matcher(tag).find());
             }
-            out.addAll(filtered(registry, byRegex, ctx));
+            out.addAll(filtered(registry, cfg, byRegex, ctx));
         } catch (PatternSyntaxException ex) {
             log(Level.ERROR, "error parsing regexp: " + ex.getDescription() + ": `" + ex.getPattern() + "`");
         }
@@ -334,14 +354,15 @@ final class SyncPlanner {
                 Semver c = Semver.parse(e.getValue());
                 bySemver.put(e.getKey(), c::matches);
             }
-            out.addAll(filtered(registry, bySemver, ctx));
+            out.addAll(filtered(registry, cfg, bySemver, ctx));
         } catch (ImageException ex) {
             log(Level.ERROR, ex.getMessage());
         }
         return out;
     }
 
-    private List<SourceGroup> filtered(String registry, Map<String, Predicate<String>> filters, ImageContext ctx) {
+    private List<SourceGroup> filtered(String registry, YamlSource.Registry cfg,
+            Map<String, Predicate<String>> filters, ImageContext ctx) {
         List<SourceGroup> out = new ArrayList<>();
         for (Map.Entry<String, Predicate<String>> e : filters.entrySet()) {
             String repoName = e.getKey();
@@ -370,7 +391,7 @@ final class SyncPlanner {
                 log(Level.WARNING, "No refs to sync found", "registry", registry, "repo", repoName);
                 continue;
             }
-            out.add(new SourceGroup(refs, ctx, null));
+            out.add(new SourceGroup(refs, ctx, null, null, destinationRepo(registry, cfg, repoName)));
         }
         return out;
     }
@@ -387,6 +408,92 @@ final class SyncPlanner {
             log(Level.ERROR, "Error parsing repository name, skipping", "registry", registry, "repo", repoName);
             log(Level.ERROR, ex.getMessage());
             return null;
+        }
+    }
+
+    /** The repository name {@code registry/repoName} stands for, or null when it is no repository name. */
+    private static String repositoryName(String registry, String repoName) {
+        try {
+            DockerReference r = DockerReference.parseNormalized(registry + "/" + repoName);
+            return r.isNameOnly() ? r.name() : null;
+        } catch (ImageException e) {
+            return null;
+        }
+    }
+
+    /** The {@code destination-repos} path given for a source repository of the entry, or null. */
+    static String destinationRepo(String registry, YamlSource.Registry cfg, String repoName) {
+        String exact = cfg.destinationRepos().get(repoName);
+        if (exact != null) {
+            return exact;
+        }
+        String name = repositoryName(registry, repoName);
+        if (name == null) {
+            return null;
+        }
+        for (Map.Entry<String, String> e : cfg.destinationRepos().entrySet()) {
+            if (name.equals(repositoryName(registry, e.getKey()))) {
+                return e.getValue();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Checks a registry entry's {@code destination-repos}: every key a valid repository that the entry's
+     * {@code images}, {@code images-by-tag-regex} or {@code images-by-semver} name; every value a repository path
+     * (lowercase path components separated by {@code /}, no tag or digest).
+     */
+    static void checkDestinationRepos(String registry, YamlSource.Registry cfg) throws ImageException {
+        if (cfg.destinationRepos().isEmpty()) {
+            return;
+        }
+        java.util.Set<String> selected = new java.util.HashSet<>();
+        for (Map<String, ?> m : List.of(cfg.images(), cfg.imagesByTagRegex(), cfg.imagesBySemver())) {
+            for (String k : m.keySet()) {
+                String n = repositoryName(registry, k);
+                if (n != null) {
+                    selected.add(n);
+                }
+            }
+        }
+        for (Map.Entry<String, String> e : cfg.destinationRepos().entrySet()) {
+            String from = e.getKey();
+            String name;
+            try {
+                DockerReference r = DockerReference.parseNormalized(registry + "/" + from);
+                if (!r.isNameOnly()) {
+                    throw ImageException.invalid("a repository has no tag or digest");
+                }
+                name = r.name();
+            } catch (ImageException ex) {
+                throw ImageException.invalid("invalid source repository " + GoStrconv.quote(from) + ": "
+                        + ex.getMessage(), ex);
+            }
+            if (!selected.contains(name)) {
+                throw ImageException.invalid("source repository " + GoStrconv.quote(from) + " is not named in"
+                        + " images, images-by-tag-regex or images-by-semver");
+            }
+            checkRepositoryPath(from, e.getValue());
+        }
+    }
+
+    /** A destination path: one or more lowercase path components, as a repository name's path has. */
+    private static void checkRepositoryPath(String from, String to) throws ImageException {
+        String prefix = "invalid destination repository " + GoStrconv.quote(to) + " for " + GoStrconv.quote(from)
+                + ": ";
+        if (to.isEmpty()) {
+            throw ImageException.invalid(prefix + "empty");
+        }
+        DockerReference r;
+        try {
+            // A fixed host in front: the whole of {@code to} is parsed as the path.
+            r = DockerReference.parse("localhost/" + to);
+        } catch (ImageException ex) {
+            throw ImageException.invalid(prefix + ex.getMessage(), ex);
+        }
+        if (!r.isNameOnly() || !r.path().equals(to)) {
+            throw ImageException.invalid(prefix + "a repository path has no tag or digest");
         }
     }
 }

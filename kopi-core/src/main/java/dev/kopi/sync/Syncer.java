@@ -25,6 +25,9 @@ import dev.kopi.transport.ImageContext;
 import dev.kopi.transport.ImageReference;
 import dev.kopi.transport.ImageSource;
 import dev.kopi.transport.dir.DirTransport;
+import dev.kopi.transport.dockerarchive.DockerArchiveBatch;
+import dev.kopi.transport.dockerarchive.DockerArchiveReference;
+import dev.kopi.transport.ociarchive.OciArchiveBatch;
 import dev.kopi.transport.docker.DockerRegistry;
 import dev.kopi.transport.docker.DockerTransport;
 import dev.kopi.transport.docker.RegistrySession;
@@ -97,7 +100,7 @@ public final class Syncer {
         if (dest == null || dest.isEmpty()) {
             throw ImageException.invalid("A destination transport must be specified");
         }
-        if (!List.of("docker", "dir", "oci").contains(dest)) {
+        if (!List.of("docker", "dir", "oci", "oci-archive", "docker-archive").contains(dest)) {
             throw ImageException.invalid(GoStrconv.quote(dest) + " is not a valid destination transport");
         }
         if (src.equals("dir") && dest.equals("dir")) {
@@ -147,8 +150,10 @@ public final class Syncer {
         ImageOutcome[] outcomes = new ImageOutcome[items.size()];
         AtomicReference<ImageException> fatal = new AtomicReference<>();
         List<Future<?>> running = new java.util.concurrent.CopyOnWriteArrayList<>();
-        // Images written into one OCI layout share its index.json: one at a time (its blobs are still shared).
-        int jobs = options.destinationTransport().equals("oci") ? 1 : Math.max(1, options.jobs());
+        // Images written into one OCI layout share its index.json, and those written into one archive its tar
+        // stream: one at a time (blobs are still shared).
+        int jobs = List.of("oci", "oci-archive", "docker-archive").contains(options.destinationTransport()) ? 1
+                : Math.max(1, options.jobs());
         ExecutorService pool = Executors.newFixedThreadPool(jobs, r -> {
             Thread t = new Thread(r, "kopi-sync");
             t.setDaemon(true);
@@ -156,21 +161,26 @@ public final class Syncer {
         });
         Semaphore slots = new Semaphore(jobs);
         long deduplicated;
+        Archive archive = null;
         try {
+            if (!options.dryRun() && !items.isEmpty()) {
+                archive = Archive.open(options.destinationTransport(), destination,
+                        options.copy().destinationContext());
+            }
             try {
                 for (int n = 0; n < items.size() && fatal.get() == null; n++) {
                     Item item = items.get(n);
                     ImageReference destRef;
+                    String destName;
                     try {
-                        destRef = options.destinationTransport().equals("oci")
-                                ? ociDestination(destination, destinationName(item, ""))
-                                : destinationReference(destinationName(item, destination),
-                                        options.destinationTransport());
+                        Dest d = destinationFor(item, destination, archive);
+                        destRef = d.ref();
+                        destName = d.name();
                     } catch (ImageException e) {
                         fatal.compareAndSet(null, e);
                         break;
                     }
-                    SyncImage image = new SyncImage(item.ref().imageName(), destRef.imageName(), item.index() + 1,
+                    SyncImage image = new SyncImage(item.ref().imageName(), destName, item.index() + 1,
                             item.group().refs().size());
                     if (options.dryRun()) {
                         log(Level.INFO, "Would have copied image ref " + image.index() + "/" + image.count(),
@@ -232,7 +242,25 @@ public final class Syncer {
                 pool.shutdownNow();
             }
             deduplicated = session.blobsDeduplicated() + localBlobs.reused();
+            if (archive != null && fatal.get() == null) {
+                boolean any = false;
+                for (ImageOutcome o : outcomes) {
+                    any |= o != null && o.status() == Status.COPIED;
+                }
+                if (any) {
+                    // Every image of the run, or with --keep-going every one that did not fail: one rename.
+                    try {
+                        archive.commit();
+                    } catch (IOException e) {
+                        fatal.compareAndSet(null, e instanceof ImageException ie ? ie
+                                : ImageException.wrap("writing archive " + GoStrconv.quote(destination), e));
+                    }
+                }
+            }
         } finally {
+            if (archive != null) {
+                archive.close();
+            }
             if (digests != null) {
                 try {
                     digests.close();
@@ -329,9 +357,13 @@ public final class Syncer {
      */
     private Optional<Digest> upToDate(ImageReference src, ImageReference dest, CopyOptions copy) throws IOException {
         String destTransport = dest.transport().name();
-        if (!options.skipUpToDate() || !(destTransport.equals("docker") || destTransport.equals("oci"))
-                || !copy.signers().isEmpty()) {
+        if (!options.skipUpToDate() || !(destTransport.equals("docker") || destTransport.equals("oci")
+                || destTransport.equals("dir")) || !copy.signers().isEmpty()) {
             return Optional.empty();
+        }
+        if (destTransport.equals("dir") && (copy.destinationContext().dirForceCompress()
+                || copy.destinationContext().dirForceDecompress())) {
+            return Optional.empty(); // the copy changes the layers, and so the manifest
         }
         if (copy.multiArch() != MultiArch.SYSTEM && copy.multiArch() != MultiArch.ALL) {
             return Optional.empty();
@@ -343,6 +375,8 @@ public final class Syncer {
                 return Optional.empty();
             }
             there = DockerRegistry.destinationManifestDigest(destName, copy.destinationContext());
+        } else if (destTransport.equals("dir")) {
+            there = dirManifestDigest(Path.of(dest.stringWithinTransport()));
         } else {
             there = localManifestDigest(dest, copy.destinationContext());
         }
@@ -387,6 +421,19 @@ public final class Syncer {
         return there;
     }
 
+    /** The digest of the manifest of a {@code dir:} image, if the directory has one. */
+    static Optional<Digest> dirManifestDigest(Path dir) throws IOException {
+        Path m = dir.resolve("manifest.json");
+        if (!Files.isRegularFile(m)) {
+            return Optional.empty();
+        }
+        byte[] bytes;
+        try (java.io.InputStream in = Files.newInputStream(m)) {
+            bytes = dev.kopi.digest.SizeLimits.readAtMost(in, dev.kopi.digest.SizeLimits.MANIFEST, "manifest");
+        }
+        return Optional.of(Manifests.digest(bytes));
+    }
+
     /** The digest of the manifest a local destination (an OCI layout) already has under the name, if any. */
     private static Optional<Digest> localManifestDigest(ImageReference dest, ImageContext ctx) throws IOException {
         if (!Files.exists(Path.of(dest.stringWithinTransport().substring(0,
@@ -403,10 +450,105 @@ public final class Syncer {
         }
     }
 
+    /** Where one image goes: the reference copied to, and its name as reported. */
+    private record Dest(ImageReference ref, String name) {
+    }
+
+    /** The destination of one image, by the destination transport. */
+    private Dest destinationFor(Item item, String destination, Archive archive) throws ImageException {
+        String transport = options.destinationTransport();
+        switch (transport) {
+            case "oci" -> {
+                ImageReference r = ociDestination(destination, destinationName(item, ""));
+                return new Dest(r, r.imageName());
+            }
+            case "oci-archive" -> {
+                String name = withoutLeadingSlash(destinationName(item, ""));
+                ImageReference r = ociDestination(archive == null ? destination : archive.oci.layout().toString(),
+                        name);
+                return new Dest(r, "oci-archive:" + destination + ":" + name);
+            }
+            case "docker-archive" -> {
+                String name = withoutLeadingSlash(destinationName(item, ""));
+                ImageReference r;
+                try {
+                    DockerReference tag = DockerReference.parseNormalized(name);
+                    r = archive == null ? DockerArchiveReference.of(destination, tag, -1)
+                            : archive.docker.reference(tag);
+                } catch (ImageException e) {
+                    throw new ImageException(e.code(), "Cannot obtain a valid image reference for transport"
+                            + " \"docker-archive\" and reference " + GoStrconv.quote(destination + ":" + name) + ": "
+                            + e.getMessage(), e);
+                }
+                return new Dest(r, r.imageName());
+            }
+            default -> {
+                ImageReference r = destinationReference(destinationName(item, destination), transport,
+                        options.incremental());
+                return new Dest(r, r.imageName());
+            }
+        }
+    }
+
+    private static String withoutLeadingSlash(String name) {
+        return name.startsWith("/") ? name.substring(1) : name;
+    }
+
+    /**
+     * {@code --dest oci-archive} / {@code --dest docker-archive} (beyond skopeo): every image of the run goes into
+     * one archive file, replaced once at the end (an existing archive's images stay, a name written again moves
+     * to the new image).
+     */
+    private static final class Archive {
+        final OciArchiveBatch oci;
+        final DockerArchiveBatch docker;
+
+        private Archive(OciArchiveBatch oci, DockerArchiveBatch docker) {
+            this.oci = oci;
+            this.docker = docker;
+        }
+
+        /** The archive of the transport, or null when the destination is not an archive. */
+        static Archive open(String transport, String file, ImageContext ctx) throws IOException {
+            return switch (transport) {
+                case "oci-archive" -> new Archive(OciArchiveBatch.open(file, ctx), null);
+                case "docker-archive" -> new Archive(null, DockerArchiveBatch.open(file, ctx));
+                default -> null;
+            };
+        }
+
+        void commit() throws IOException {
+            if (oci != null) {
+                oci.commit();
+            } else {
+                docker.commit();
+            }
+        }
+
+        void close() {
+            if (oci != null) {
+                oci.close();
+            } else {
+                try {
+                    docker.close();
+                } catch (IOException e) {
+                    dev.kopi.log.Log.debug(() -> "Removing the unfinished archive: " + e);
+                }
+            }
+        }
+    }
+
     /** skopeo's destination naming: the source's name (its last component unless scoped) under DESTINATION. */
     private String destinationName(Item item, String destination) {
         ImageReference ref = item.ref();
         String suffix;
+        String pair = item.group().destinationRepo();
+        if (pair != null) {
+            // destination-repos (a kopi extension): the path given, whatever --scoped says
+            DockerReference named = ref.dockerReference().orElseThrow();
+            String at = named.tag().map(t -> ":" + t).orElseGet(() -> named.digest().map(d -> "@" + d).orElse(""));
+            return GoCompat.joinPath(destination, pair + at) + options.appendSuffix();
+        }
         if (item.group().ociLayout() != null) {
             // oci:LAYOUT:NAME: a NAME with a tag (app:v1) stays as it is; a bare tag (v1) is named after the layout.
             String within = ref.stringWithinTransport();
@@ -462,6 +604,15 @@ public final class Syncer {
 
     /** skopeo's destinationReference: a registry name, or a new directory (an existing one is refused). */
     static ImageReference destinationReference(String destination, String transport) throws ImageException {
+        return destinationReference(destination, transport, false);
+    }
+
+    /**
+     * {@link #destinationReference(String, String)}; with {@code existingOk} ({@code --incremental}), an existing
+     * directory is used (the copy replaces it as a whole, or the image is skipped when it is up to date).
+     */
+    static ImageReference destinationReference(String destination, String transport, boolean existingOk)
+            throws ImageException {
         switch (transport) {
             case "docker" -> {
                 String within = "//" + destination;
@@ -474,6 +625,14 @@ public final class Syncer {
             }
             case "dir" -> {
                 Path p = Path.of(destination);
+                if (existingOk && Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    try {
+                        return DirTransport.INSTANCE.parseReference(destination);
+                    } catch (ImageException e) {
+                        throw new ImageException(e.code(), "Cannot obtain a valid image reference for transport"
+                                + " \"dir\" and reference " + GoStrconv.quote(destination) + ": " + e.getMessage(), e);
+                    }
+                }
                 if (Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                     throw ImageException.invalid("Refusing to overwrite destination directory "
                             + GoStrconv.quote(destination));

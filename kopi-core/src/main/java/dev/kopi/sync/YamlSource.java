@@ -27,9 +27,13 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  * The YAML file of {@code sync --src yaml}: per registry, {@code images} (repository: list of tags or digests, an
  * empty list for every tag), {@code images-by-tag-regex}, {@code images-by-semver}, {@code credentials}
  * ({@code username}, {@code password}), {@code tls-verify} and {@code cert-dir}. Registries and repositories keep
- * the file's order (skopeo walks Go maps, in no particular order). Unknown keys are ignored, as skopeo does.
+ * the file's order (skopeo walks Go maps, in no particular order). Unknown keys are ignored, as skopeo does. kopi
+ * extensions: {@code images-exclude-regex} and {@code destination-repos} (see {@link Registry}).
  */
 public record YamlSource(Map<String, Registry> registries) {
+    /** The key of {@link Registry#destinationRepos()} in a registry entry. */
+    public static final String DESTINATION_REPOS = "destination-repos";
+
     /** Keeps the order. */
     public YamlSource {
         registries = Collections.unmodifiableMap(new LinkedHashMap<>(registries));
@@ -43,20 +47,25 @@ public record YamlSource(Map<String, Registry> registries) {
      * @param imagesBySemver repository to a semantic version constraint the tags must satisfy
      * @param imagesExcludeRegex repository to a regular expression: tags containing a match are left out of
      *     whatever the other keys select for that repository (a kopi extension)
+     * @param destinationRepos {@code destination-repos} (a kopi extension): source repository (a key of
+     *     {@code images}, {@code images-by-tag-regex} or {@code images-by-semver}) to the repository path, below
+     *     the sync's DESTINATION, its images are written to (instead of the source's last path component)
      * @param username credentials ({@code credentials.username}), "" when not given
      * @param password credentials ({@code credentials.password}), "" when not given
      * @param tlsVerify {@code tls-verify}, empty when not given
      * @param certDir {@code cert-dir}, "" when not given
      */
     public record Registry(Map<String, List<String>> images, Map<String, String> imagesByTagRegex,
-            Map<String, String> imagesBySemver, Map<String, String> imagesExcludeRegex, String username,
-            String password, Optional<Boolean> tlsVerify, String certDir) {
+            Map<String, String> imagesBySemver, Map<String, String> imagesExcludeRegex,
+            Map<String, String> destinationRepos, String username, String password, Optional<Boolean> tlsVerify,
+            String certDir) {
         /** Keeps the order. */
         public Registry {
             images = Collections.unmodifiableMap(new LinkedHashMap<>(images));
             imagesByTagRegex = Collections.unmodifiableMap(new LinkedHashMap<>(imagesByTagRegex));
             imagesBySemver = Collections.unmodifiableMap(new LinkedHashMap<>(imagesBySemver));
             imagesExcludeRegex = Collections.unmodifiableMap(new LinkedHashMap<>(imagesExcludeRegex));
+            destinationRepos = Collections.unmodifiableMap(new LinkedHashMap<>(destinationRepos));
         }
 
         /** Whether no images are named at all. */
@@ -167,6 +176,7 @@ public record YamlSource(Map<String, Registry> registries) {
         Map<String, String> byRegex = new LinkedHashMap<>();
         Map<String, String> bySemver = new LinkedHashMap<>();
         Map<String, String> exclude = new LinkedHashMap<>();
+        Map<String, String> destinations = new LinkedHashMap<>();
         String user = "";
         String pass = "";
         Optional<Boolean> tls = Optional.empty();
@@ -195,6 +205,7 @@ public record YamlSource(Map<String, Registry> registries) {
                     case "images-by-tag-regex" -> stringMap(v, byRegex, errors);
                     case "images-by-semver" -> stringMap(v, bySemver, errors);
                     case "images-exclude-regex" -> stringMap(v, exclude, errors);
+                    case DESTINATION_REPOS -> stringMap(v, destinations, errors);
                     case "credentials" -> {
                         MappingNode cm = mapping(v, "types.DockerAuthConfig", errors);
                         if (cm != null) {
@@ -225,7 +236,7 @@ public record YamlSource(Map<String, Registry> registries) {
                 }
             }
         }
-        return new Registry(images, byRegex, bySemver, exclude, user, pass, tls, certDir);
+        return new Registry(images, byRegex, bySemver, exclude, destinations, user, pass, tls, certDir);
     }
 
     private static String nonNull(String s) {

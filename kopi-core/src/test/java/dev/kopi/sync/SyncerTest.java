@@ -59,4 +59,25 @@ class SyncerTest {
                 .hasMessage("Cannot obtain a valid image reference for transport \"docker\" and reference"
                         + " \"//reg:5000/m/reg2:5000/ns/app:1\": invalid reference format");
     }
+
+    @Test
+    void incrementalUsesAnExistingDirectoryButNeverAFile() throws Exception {
+        Path d = tmp.resolve("a/b:1");
+        Files.createDirectories(d);
+        assertThat(Syncer.destinationReference(d.toString(), "dir", true).imageName()).isEqualTo("dir:" + d);
+        Path f = tmp.resolve("file:1");
+        Files.writeString(f, "x");
+        assertThatThrownBy(() -> Syncer.destinationReference(f.toString(), "dir", true))
+                .hasMessage("Refusing to overwrite destination directory \"" + f + "\"");
+    }
+
+    @Test
+    void dirManifestDigestIsTheDigestOfManifestJson() throws Exception {
+        Path d = tmp.resolve("img");
+        Files.createDirectories(d);
+        assertThat(Syncer.dirManifestDigest(d)).isEmpty();
+        byte[] m = "{\"schemaVersion\":2}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Files.write(d.resolve("manifest.json"), m);
+        assertThat(Syncer.dirManifestDigest(d)).contains(dev.kopi.digest.Digest.sha256(m));
+    }
 }

@@ -93,17 +93,8 @@ final class OciArchiveImageDestination implements ImageDestination {
     @Override
     public void commit() throws IOException {
         inner.commit();
-        Path target = ref.resolvedFile();
-        Path parent = target.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path part = AtomicFiles.publicFile(Files.createTempFile(parent, "." + target.getFileName() + ".", ".tmp"));
-        try {
-            OciTar.create(tmp, part);
-            AtomicFiles.move(part, target);
-            committed = true;
-        } finally {
-            Files.deleteIfExists(part);
-        }
+        OciTar.replace(tmp, ref.resolvedFile());
+        committed = true;
     }
 
     @Override

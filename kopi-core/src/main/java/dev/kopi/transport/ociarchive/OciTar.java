@@ -55,6 +55,23 @@ final class OciTar {
         }
     }
 
+    /**
+     * Tars {@code dir} into a temporary file beside {@code target}, then renames it over {@code target} (which is
+     * left as it was on failure).
+     */
+    static void replace(Path dir, Path target) throws IOException {
+        Path parent = target.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path part = dev.kopi.internal.io.AtomicFiles.publicFile(
+                Files.createTempFile(parent, "." + target.getFileName() + ".", ".tmp"));
+        try {
+            create(dir, part);
+            dev.kopi.internal.io.AtomicFiles.move(part, target);
+        } finally {
+            Files.deleteIfExists(part);
+        }
+    }
+
     /** Writes {@code dir}'s tree into a tar at {@code out}: files sorted, fixed owner, no timestamps leaking. */
     static void create(Path dir, Path out) throws IOException {
         try (OutputStream os = Files.newOutputStream(out, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);

@@ -104,6 +104,25 @@ public final class ArchiveWriter {
         ensureManifestItem(layers, configDigest, repoTags);
     }
 
+    /**
+     * Takes {@code tags} off every image but the one whose config is {@code keep}: a tag given to the image added
+     * last moves to it, as {@code docker load} moves a tag (an image left without tags stays, untagged).
+     */
+    public synchronized void untagOthers(List<DockerReference> tags, Digest keep) throws ImageException {
+        ensureOpen();
+        if (manifest == null) {
+            return;
+        }
+        String keepPath = configPath(keep);
+        for (Item it : manifest) {
+            if (!it.config.equals(keepPath)) {
+                for (DockerReference t : tags) {
+                    it.repoTags.remove(t.name() + ":" + t.tag().orElseThrow());
+                }
+            }
+        }
+    }
+
     /** The name of a config file in the archive: {@code <hex>.json}. */
     public static String configPath(Digest d) {
         return d.encoded() + ".json";

@@ -73,7 +73,7 @@ class SyncIT {
         singleDigest = headDigest(SRC, "ns/app", "single");
     }
 
-    private static String headDigest(RegistryServer r, String repo, String ref) {
+    static String headDigest(RegistryServer r, String repo, String ref) {
         HttpResponse<byte[]> res = r.api("HEAD", "/v2/" + repo + "/manifests/" + ref);
         assertThat(res.statusCode()).as("HEAD %s:%s", repo, ref).isEqualTo(200);
         return res.headers().firstValue("Docker-Content-Digest").orElseThrow();
