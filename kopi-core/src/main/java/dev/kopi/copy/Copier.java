@@ -214,7 +214,17 @@ public final class Copier {
     /** Copies one referrer (its blobs, its child manifests, then itself); false when it is not one of subject. */
     private boolean copyReferrer(ImageSource src, ImageDestination dest, dev.kopi.transport.ReferrerDestination rd,
             Descriptor r, Digest subject) throws IOException {
-        RawManifest m = fetchVerified(src, r.digest(), "reading referrer " + r.digest() + " of " + subject);
+        RawManifest m;
+        try {
+            m = fetchVerified(src, r.digest(), "reading referrer " + r.digest() + " of " + subject);
+        } catch (ImageException e) {
+            if (!ImageException.hasCode(e, ErrorCode.NOT_FOUND)) {
+                throw e;
+            }
+            // a stale entry of the tag schema's index (the referrer was deleted): nothing to copy
+            Log.warn("Not copying " + r.digest() + ", listed as a referrer of " + subject + ": " + e.getMessage());
+            return false;
+        }
         String mt = Manifests.effectiveMimeType(m.bytes(), m.mediaType() != null ? m.mediaType() : r.mediaType());
         dev.kopi.manifest.Manifest parsed;
         try {

@@ -97,7 +97,9 @@ public final class OciImageSource implements ImageSource, dev.kopi.transport.Ref
             if (fallback.equals(d.annotations().get(OciLayout.REF_NAME))) {
                 for (Descriptor r : dev.kopi.manifest.Referrers.parseIndex(bytes, mt, "referrers tag " + fallback)
                         .instances()) {
-                    found.putIfAbsent(r.digest(), r);
+                    if (r.digest() != null && Files.isRegularFile(layout.blobPath(r.digest()))) {
+                        found.putIfAbsent(r.digest(), r); // (a stale entry of a deleted referrer is left out)
+                    }
                 }
                 continue;
             }

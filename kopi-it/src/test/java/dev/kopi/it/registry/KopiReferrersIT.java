@@ -220,6 +220,17 @@ class KopiReferrersIT {
         assertThat(listedReferrers("refs-fromoci/app", sbomDigest)).containsExactly(signatureDigest);
     }
 
+    /** A copy that changes the image's digest (here {@code --format v2s2}) leaves its artifacts behind, warning. */
+    @Test
+    void aConvertedImageKeepsNoReferrers() {
+        CommandResult r = sb.kopi(args("copy", "--referrers", "--digest-tags", "--format", "v2s2",
+                REGISTRY.srcArgs(), REGISTRY.destArgs(), REGISTRY.ref("refs/app:v1"), REGISTRY.ref("refs-v2s2/app:v1")))
+                .assertSuccess();
+        assertThat(r.stderr()).contains("level=warning", "Not copying the artifacts attached to " + imageDigest);
+        assertThat(REGISTRY.hasManifest("refs-v2s2/app", sha256(sbom))).isFalse();
+        assertThat(REGISTRY.tags("refs-v2s2/app")).containsExactly("v1");
+    }
+
     @Test
     void digestTagsCopyCosignsSigTag() throws IOException {
         String sigTag = "sha256-" + hex(imageDigest) + ".sig";
