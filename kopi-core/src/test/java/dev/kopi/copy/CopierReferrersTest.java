@@ -186,4 +186,47 @@ class CopierReferrersTest {
                 .hasMessageContaining("copying referrers and digest tags: destination transport \"dir\"");
         assertThat(Files.exists(dir.resolve("manifest.json"))).isFalse();
     }
+
+    @Test
+    void anOciArchiveCarriesThemToo() throws Exception {
+        Path archive = tmp.resolve("a.tar");
+        CopyOptions o = CopyTesting.options(tmp).build().withReferrers(true).withDigestTags(true);
+        Copier.copy(CopyTesting.ref("oci:" + srcDir + ":latest"), CopyTesting.ref("oci-archive:" + archive + ":v1"), o);
+        Path back = tmp.resolve("back");
+        Copier.copy(CopyTesting.ref("oci-archive:" + archive + ":v1"), CopyTesting.ref("oci:" + back + ":v1"), o);
+        assertThat(entries(back)).containsKeys(image.manifestDigest().toString(), Digest.sha256(sbom).toString(),
+                Digest.sha256(sigOfSbom).toString(), Digest.sha256(cosignSig).toString());
+        assertThat(blob(back, Digest.sha256(sigOfSbom))).isEqualTo(sigOfSbom);
+    }
+
+    /** For an index copied with --all: the referrers of the index and of each instance. */
+    @Test
+    void anIndexBringsTheReferrersOfItsInstances() throws Exception {
+        Path multi = tmp.resolve("multi");
+        dev.kopi.testkit.WrittenIndex idx = TestImages.multiPlatform(multi, "latest", 3);
+        OciLayoutWriter w = new OciLayoutWriter(multi);
+        Digest empty = w.putBlob(EMPTY.getBytes(StandardCharsets.UTF_8));
+        Digest layer = w.putBlob("x".getBytes(StandardCharsets.UTF_8));
+        WrittenImage second = idx.instances().get(1);
+        byte[] ofInstance = artifact("application/vnd.example.a", empty, layer, 1, second.manifestDigest(),
+                second.manifest().length, MediaTypes.OCI_MANIFEST);
+        byte[] ofIndex = artifact("application/vnd.example.b", empty, layer, 1, idx.indexDigest(), idx.index().length,
+                MediaTypes.OCI_INDEX);
+        w.tag(null, MediaTypes.OCI_MANIFEST, w.putBlob(ofInstance), ofInstance.length);
+        w.tag(null, MediaTypes.OCI_MANIFEST, w.putBlob(ofIndex), ofIndex.length);
+        Path dest = tmp.resolve("multi-dest");
+        CopyOptions o = CopyTesting.options(tmp).build().withMultiArch(MultiArch.ALL).withReferrers(true);
+        Copier.copy(CopyTesting.ref("oci:" + multi + ":latest"), CopyTesting.ref("oci:" + dest + ":v1"), o);
+        assertThat(entries(dest)).containsOnlyKeys(idx.indexDigest().toString(), Digest.sha256(ofInstance).toString(),
+                Digest.sha256(ofIndex).toString());
+
+        // with the system's image only, the index is not copied: its referrer stays behind
+        Path one = tmp.resolve("one");
+        CopyOptions sys = CopyTesting.options(tmp).build().withReferrers(true)
+                .withContexts(dev.kopi.transport.ImageContext.builder().tmpDir(tmp).overrideOs("linux")
+                        .overrideArch("arm64").build(), CopyTesting.ctx(tmp));
+        Copier.copy(CopyTesting.ref("oci:" + multi + ":latest"), CopyTesting.ref("oci:" + one + ":v1"), sys);
+        assertThat(entries(one)).containsOnlyKeys(second.manifestDigest().toString(),
+                Digest.sha256(ofInstance).toString());
+    }
 }
