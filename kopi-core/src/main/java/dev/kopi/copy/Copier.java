@@ -148,6 +148,8 @@ public final class Copier {
 
     /** Every manifest written so far (instances, then their list), in order; attached artifacts hang off these. */
     private final List<CopiedManifest> copiedManifests = new ArrayList<>();
+    /** Manifests this copy signed ({@code --sign-by*}): their {@code .sig} tag may hold the new signatures. */
+    private final Set<Digest> signedHere = new java.util.HashSet<>();
 
     /** Fails, before anything is copied, when either side cannot list or store attached artifacts. */
     private static void requireAttachedSupport(ImageSource src, ImageDestination dest) throws ImageException {
@@ -205,6 +207,11 @@ public final class Copier {
         if (options.attached().digestTags()) {
             for (Digest d : all) {
                 for (String tag : dev.kopi.manifest.Referrers.cosignTags(d)) {
+                    if (tag.endsWith(".sig") && signedHere.contains(d)) {
+                        // the source's .sig would replace the attachments this copy just signed into
+                        Log.warn("Not copying digest tag " + tag + ": this copy stored new signatures of " + d);
+                        continue;
+                    }
                     copyDigestTag(src, dest, rs, rd, tag);
                 }
             }
@@ -411,6 +418,9 @@ public final class Copier {
         dest.putManifest(listBytes, listType, Optional.empty());
         List<Signature> newListSigs = createSignatures(dest, listBytes);
         if (!newListSigs.isEmpty()) {
+            signedHere.add(Manifests.digest(listBytes));
+        }
+        if (!newListSigs.isEmpty()) {
             List<Signature> all = new ArrayList<>(listSigs);
             all.addAll(newListSigs);
             listSigs = all;
@@ -567,6 +577,9 @@ public final class Copier {
             throw ImageException.wrap("writing manifest", e);
         }
         List<Signature> newSigs = createSignatures(dest, bytes);
+        if (!newSigs.isEmpty()) {
+            signedHere.add(digest);
+        }
         if (!newSigs.isEmpty()) {
             List<Signature> all = new ArrayList<>(sigs);
             all.addAll(newSigs);
