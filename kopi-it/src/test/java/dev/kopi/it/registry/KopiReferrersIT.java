@@ -247,4 +247,39 @@ class KopiReferrersIT {
         assertThat(REGISTRY.hasManifest("tags-kopi/app", sha256(sbom))).as("no referrers without --referrers")
                 .isFalse();
     }
+
+    /**
+     * A {@code .sig} tag made by kopi's own sigstore signing travels with {@code --digest-tags} byte for byte; a copy
+     * that signs the image itself keeps its freshly written attachment instead of the source's (with a warning).
+     */
+    @Test
+    void digestTagsCarryAKopiSigstoreSignature() throws IOException {
+        Path prefix = sb.path("key");
+        Path pass = Files.writeString(sb.path("passphrase"), "secret\n");
+        sb.kopi("generate-sigstore-key", "--output-prefix", prefix.toString(), "--passphrase-file", pass.toString())
+                .assertSuccess();
+        Path registriesD = Files.createDirectories(sb.home().resolve(".config/containers/registries.d"));
+        Files.writeString(registriesD.resolve("kopi-test.yaml"), "docker:\n  " + REGISTRY.hostPort()
+                + "/signed-src:\n    use-sigstore-attachments: true\n  " + REGISTRY.hostPort()
+                + "/signed-again:\n    use-sigstore-attachments: true\n");
+        Path digestFile = sb.path("digest");
+        sb.kopi(args("copy", REGISTRY.destArgs(), "--sign-by-sigstore-private-key", prefix + ".private",
+                "--sign-passphrase-file", pass, "--digestfile", digestFile, TestImage.SINGLE.ociRef(),
+                REGISTRY.ref("signed-src/app:v1"))).assertSuccess();
+        String digest = Files.readString(digestFile);
+        String sigTag = "sha256-" + hex(digest) + ".sig";
+        byte[] sig = rawManifest("signed-src/app", sigTag);
+
+        sb.kopi(args("copy", "--digest-tags", "--remove-signatures", REGISTRY.srcArgs(), REGISTRY.destArgs(),
+                REGISTRY.ref("signed-src/app:v1"), REGISTRY.ref("signed-copy/app:v1"))).assertSuccess();
+        assertThat(rawManifest("signed-copy/app", sigTag)).isEqualTo(sig);
+        assertThat(REGISTRY.missingBlobs("signed-copy/app", sigTag)).isEmpty();
+
+        CommandResult again = sb.kopi(args("copy", "--digest-tags", "--sign-by-sigstore-private-key",
+                prefix + ".private", "--sign-passphrase-file", pass, REGISTRY.srcArgs(), REGISTRY.destArgs(),
+                REGISTRY.ref("signed-src/app:v1"), REGISTRY.ref("signed-again/app:v1"))).assertSuccess();
+        assertThat(again.stderr()).contains("Not copying digest tag " + sigTag);
+        JsonNode att = JSON.readTree(rawManifest("signed-again/app", sigTag));
+        assertThat(att.path("layers")).as("the source's signature and the new one").hasSize(2);
+    }
 }
