@@ -136,6 +136,18 @@ final class CancellingListener implements CopyListener {
     }
 
     @Override
+    public void copyingReferrer(Digest referrer, Digest subject) {
+        check();
+        delegate.copyingReferrer(referrer, subject);
+    }
+
+    @Override
+    public void copyingDigestTag(String tag, Digest manifest) {
+        check();
+        delegate.copyingDigestTag(tag, manifest);
+    }
+
+    @Override
     public void copyDone(dev.kopi.copy.CopyResult result) {
         delegate.copyDone(result);
     }

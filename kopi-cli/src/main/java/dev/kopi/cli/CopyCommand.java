@@ -88,6 +88,10 @@ final class CopyCommand implements Callable<Integer> {
     boolean append;
     @Option(names = "--progress-interval", paramLabel = "duration", converter = GoDuration.class, description = "When not on a terminal, also print the progress of each blob being copied this often (e.g. 10s)")
     java.time.Duration progressInterval;
+    @Option(names = "--referrers", description = "Also copy the artifacts that refer to the image (OCI 1.1 referrers, found through the Referrers API or the sha256-<hex> tag schema), and theirs in turn")
+    boolean referrers;
+    @Option(names = "--digest-tags", description = "Also copy cosign's digest tags of the image (sha256-<hex>.sig, .att, .sbom)")
+    boolean digestTags;
     // --- layer encryption (ocicrypt; dev.kopi.encryption) ---
     @Option(names = "--encryption-key", split = ",", paramLabel = "strings", description = "*Experimental* key with the encryption protocol to use needed to encrypt the image (e.g. jwe:/path/to/key.pem)")
     List<String> encryptionKeys = new ArrayList<>();
@@ -206,7 +210,8 @@ final class CopyCommand implements Callable<Integer> {
         List<dev.kopi.signature.Signer> signers = signing.signers();
         CopyOptions options = new CopyOptions(srcCtx, destCtx, forced, selection, removeSignatures, preserveDigests,
                 compression, dest.compressLevel, imageParallelCopies, listener, policy, signers, identity)
-                .withCrypto(crypto);
+                .withCrypto(crypto)
+                .withAttached(new dev.kopi.copy.AttachedArtifacts(referrers, digestTags));
         return retry.run(() -> {
             CopyResult r = Kopi.copy(srcRef, destRef, options);
             if (digestFile != null && !digestFile.isEmpty()) {

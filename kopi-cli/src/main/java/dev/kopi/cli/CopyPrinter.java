@@ -282,6 +282,16 @@ final class CopyPrinter implements CopyListener {
         line("Storing list signatures");
     }
 
+    @Override
+    public void copyingReferrer(Digest referrer, Digest subject) {
+        line("Copying referrer " + referrer + " of " + subject);
+    }
+
+    @Override
+    public void copyingDigestTag(String tag, Digest manifest) {
+        line("Copying digest tag " + tag + " (" + manifest + ")");
+    }
+
     private static String kind(boolean isConfig) {
         return isConfig ? "config" : "blob";
     }

@@ -165,6 +165,16 @@ final class JsonProgress implements CopyListener {
     }
 
     @Override
+    public void copyingReferrer(Digest referrer, Digest subject) {
+        emit(new Line("copying-referrer").str("digest", referrer.toString()).str("subject", subject.toString()));
+    }
+
+    @Override
+    public void copyingDigestTag(String tag, Digest manifest) {
+        emit(new Line("copying-digest-tag").str("tag", tag).str("digest", manifest.toString()));
+    }
+
+    @Override
     public void creatingSignature(String message, int index, int count) {
         emit(new Line("creating-signature").str("message", message).num("index", index).num("count", count));
     }

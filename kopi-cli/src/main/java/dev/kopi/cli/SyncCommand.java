@@ -82,6 +82,10 @@ final class SyncCommand implements Callable<Integer> {
     boolean incremental;
     @Option(names = "--output", paramLabel = "string", description = "Summary format: text (log lines) or json (one JSON document on stdout, no progress lines) (default \"text\")")
     String output;
+    @Option(names = "--referrers", description = "Also copy the artifacts that refer to each image (OCI 1.1 referrers), and theirs in turn")
+    boolean referrers;
+    @Option(names = "--digest-tags", description = "Also copy cosign's digest tags of each image (sha256-<hex>.sig, .att, .sbom)")
+    boolean digestTags;
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "help for sync")
     boolean help;
     @Parameters(paramLabel = "ARG", arity = "0..*", hidden = true)
@@ -113,7 +117,8 @@ final class SyncCommand implements Callable<Integer> {
         dev.kopi.blob.CompressionAlgorithm compression = dest.compression();
         CopyOptions copy = new CopyOptions(srcCtx, destCtx, forced, all ? MultiArch.ALL : MultiArch.SYSTEM,
                 removeSignatures, preserveDigests, compression, dest.compressLevel, imageParallelCopies, null, policy)
-                .withSigners(signing.signers());
+                .withSigners(signing.signers())
+                .withAttached(new dev.kopi.copy.AttachedArtifacts(referrers, digestTags));
         int effectiveJobs = jobs > 0 ? jobs : SyncOptions.defaultJobs();
         Printer printer = new Printer(System.out, System.err, json, effectiveJobs == 1 && System.console() != null,
                 effectiveJobs == 1);

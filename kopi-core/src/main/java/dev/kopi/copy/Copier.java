@@ -81,6 +81,9 @@ public final class Copier {
                 "initializing destination " + destRef.imageName());
              ImageSource src = open(() -> srcRef.newImageSource(options.sourceContext()),
                      "initializing source " + srcRef.imageName())) {
+            if (options.attached().any()) {
+                requireAttachedSupport(src, dest);
+            }
             UnparsedImage top = new UnparsedImage(src, Optional.empty());
             RawManifest raw;
             try {
@@ -120,6 +123,9 @@ public final class Copier {
                     throw ImageException.wrap("copying system image from manifest list", e);
                 }
             }
+            if (options.attached().any()) {
+                copyAttached(src, dest);
+            }
             if (dest instanceof dev.kopi.transport.TopLevelManifestAware aware) {
                 aware.setTopLevelManifest(raw.bytes());
             }
@@ -131,6 +137,188 @@ public final class Copier {
             return result;
         } finally {
             transforms.shutdownNow();
+        }
+    }
+
+    // ---- attached artifacts (--referrers, --digest-tags) ----
+
+    /** A manifest this copy wrote: its digest at the source and at the destination. */
+    private record CopiedManifest(Digest source, Digest destination) {
+    }
+
+    /** Every manifest written so far (instances, then their list), in order; attached artifacts hang off these. */
+    private final List<CopiedManifest> copiedManifests = new ArrayList<>();
+    /** Manifests this copy signed ({@code --sign-by*}): their {@code .sig} tag may hold the new signatures. */
+    private final Set<Digest> signedHere = new java.util.HashSet<>();
+
+    /** Fails, before anything is copied, when either side cannot list or store attached artifacts. */
+    private static void requireAttachedSupport(ImageSource src, ImageDestination dest) throws ImageException {
+        if (!(src instanceof dev.kopi.transport.ReferrerSource)) {
+            throw ImageException.unsupported("copying referrers and digest tags: source transport \""
+                    + src.reference().transport().name() + "\" does not support them");
+        }
+        if (!(dest instanceof dev.kopi.transport.ReferrerDestination)) {
+            throw ImageException.unsupported("copying referrers and digest tags: destination transport \""
+                    + dest.reference().transport().name() + "\" does not support them");
+        }
+    }
+
+    /**
+     * Copies the artifacts attached to the manifests this copy wrote, byte for byte: with {@code --referrers} every
+     * manifest whose subject is one of them, then their referrers in turn; with {@code --digest-tags} cosign's
+     * digest tags of all of these. A manifest whose digest the copy changed keeps nothing: its artifacts would
+     * name a subject the destination does not have.
+     */
+    private void copyAttached(ImageSource src, ImageDestination dest) throws IOException {
+        dev.kopi.transport.ReferrerSource rs = (dev.kopi.transport.ReferrerSource) src;
+        dev.kopi.transport.ReferrerDestination rd = (dev.kopi.transport.ReferrerDestination) dest;
+        List<Digest> subjects = new ArrayList<>();
+        for (CopiedManifest c : copiedManifests) {
+            if (!c.source().equals(c.destination())) {
+                Log.warn("Not copying the artifacts attached to " + c.source() + ": the copy changed its digest to "
+                        + c.destination());
+            } else if (!subjects.contains(c.source())) {
+                subjects.add(c.source());
+            }
+        }
+        List<Digest> all = new ArrayList<>(subjects);
+        if (options.attached().referrers()) {
+            Set<Digest> seen = new java.util.HashSet<>(subjects);
+            java.util.ArrayDeque<Digest> todo = new java.util.ArrayDeque<>(subjects);
+            while (!todo.isEmpty()) {
+                Digest subject = todo.poll();
+                List<Descriptor> referrers;
+                try {
+                    referrers = rs.fetchReferrers(subject);
+                } catch (IOException e) {
+                    throw ImageException.wrap("listing referrers of " + subject, e);
+                }
+                for (Descriptor r : referrers) {
+                    if (r.digest() == null || !seen.add(r.digest())) {
+                        continue;
+                    }
+                    if (copyReferrer(src, dest, rd, r, subject)) {
+                        todo.add(r.digest());
+                        all.add(r.digest());
+                    }
+                }
+            }
+        }
+        if (options.attached().digestTags()) {
+            for (Digest d : all) {
+                for (String tag : dev.kopi.manifest.Referrers.cosignTags(d)) {
+                    if (tag.endsWith(".sig") && signedHere.contains(d)) {
+                        // the source's .sig would replace the attachments this copy just signed into
+                        Log.warn("Not copying digest tag " + tag + ": this copy stored new signatures of " + d);
+                        continue;
+                    }
+                    copyDigestTag(src, dest, rs, rd, tag);
+                }
+            }
+        }
+    }
+
+    /** Copies one referrer (its blobs, its child manifests, then itself); false when it is not one of subject. */
+    private boolean copyReferrer(ImageSource src, ImageDestination dest, dev.kopi.transport.ReferrerDestination rd,
+            Descriptor r, Digest subject) throws IOException {
+        RawManifest m;
+        try {
+            m = fetchVerified(src, r.digest(), "reading referrer " + r.digest() + " of " + subject);
+        } catch (ImageException e) {
+            if (!ImageException.hasCode(e, ErrorCode.NOT_FOUND)) {
+                throw e;
+            }
+            // a stale entry of the tag schema's index (the referrer was deleted): nothing to copy
+            Log.warn("Not copying " + r.digest() + ", listed as a referrer of " + subject + ": " + e.getMessage());
+            return false;
+        }
+        String mt = Manifests.effectiveMimeType(m.bytes(), m.mediaType() != null ? m.mediaType() : r.mediaType());
+        dev.kopi.manifest.Manifest parsed;
+        try {
+            parsed = Manifests.parse(m.bytes(), mt);
+        } catch (ImageException e) {
+            throw new ImageException(e.code(), "parsing referrer " + r.digest() + " of " + subject + ": "
+                    + e.getMessage(), e);
+        }
+        Optional<Descriptor> named = dev.kopi.manifest.Referrers.subjectOf(parsed);
+        if (named.isEmpty() || !subject.equals(named.get().digest())) {
+            Log.warn("Not copying " + r.digest() + ", listed as a referrer of " + subject + ": its subject is "
+                    + named.map(d -> String.valueOf(d.digest())).orElse("missing"));
+            return false;
+        }
+        listener.copyingReferrer(r.digest(), subject);
+        copyContent(src, dest, parsed);
+        try {
+            rd.putReferrer(m.bytes(), mt, subject);
+        } catch (IOException e) {
+            throw ImageException.wrap("writing referrer " + r.digest() + " of " + subject, e);
+        }
+        return true;
+    }
+
+    /** Copies the manifest under cosign's digest tag {@code tag}, with its blobs, when the source has the tag. */
+    private void copyDigestTag(ImageSource src, ImageDestination dest, dev.kopi.transport.ReferrerSource rs,
+            dev.kopi.transport.ReferrerDestination rd, String tag) throws IOException {
+        Optional<RawManifest> m;
+        try {
+            m = rs.fetchTaggedManifest(tag);
+        } catch (IOException e) {
+            throw ImageException.wrap("reading digest tag " + tag, e);
+        }
+        if (m.isEmpty()) {
+            return;
+        }
+        byte[] bytes = m.get().bytes();
+        String mt = Manifests.effectiveMimeType(bytes, m.get().mediaType());
+        dev.kopi.manifest.Manifest parsed;
+        try {
+            parsed = Manifests.parse(bytes, mt);
+        } catch (ImageException e) {
+            throw new ImageException(e.code(), "parsing digest tag " + tag + ": " + e.getMessage(), e);
+        }
+        listener.copyingDigestTag(tag, Manifests.digest(bytes));
+        copyContent(src, dest, parsed);
+        try {
+            rd.putTaggedManifest(bytes, mt, tag);
+        } catch (IOException e) {
+            throw ImageException.wrap("writing digest tag " + tag, e);
+        }
+    }
+
+    /** Copies what a manifest references, as it is: its config and layers, or its child manifests with theirs. */
+    private void copyContent(ImageSource src, ImageDestination dest, dev.kopi.manifest.Manifest m)
+            throws IOException {
+        if (m instanceof ImageManifest im) {
+            if (im.config() != null && im.config().digest() != null) {
+                copyBlobAsIs(src, dest, im.config().toBlobInfo(), PutBlobOptions.CONFIG);
+            }
+            List<Descriptor> layers = im.layers();
+            for (int i = 0; i < layers.size(); i++) {
+                copyBlobAsIs(src, dest, layers.get(i).toBlobInfo(), PutBlobOptions.layer(i));
+            }
+        } else if (m instanceof ManifestList list) {
+            for (Descriptor child : list.instances()) {
+                RawManifest cm = fetchVerified(src, child.digest(), "reading manifest " + child.digest());
+                String mt = Manifests.effectiveMimeType(cm.bytes(),
+                        cm.mediaType() != null ? cm.mediaType() : child.mediaType());
+                dev.kopi.manifest.Manifest parsed;
+                try {
+                    parsed = Manifests.parse(cm.bytes(), mt);
+                } catch (ImageException e) {
+                    throw new ImageException(e.code(), "parsing manifest " + child.digest() + ": " + e.getMessage(), e);
+                }
+                copyContent(src, dest, parsed);
+                dest.putManifest(cm.bytes(), mt, Optional.of(child.digest()));
+            }
+        }
+    }
+
+    /** A manifest by digest, checked against it. */
+    private static RawManifest fetchVerified(ImageSource src, Digest digest, String what) throws IOException {
+        try {
+            return new UnparsedImage(src, Optional.of(digest)).manifest();
+        } catch (IOException e) {
+            throw ImageException.wrap(what, e);
         }
     }
 
@@ -230,6 +418,9 @@ public final class Copier {
         dest.putManifest(listBytes, listType, Optional.empty());
         List<Signature> newListSigs = createSignatures(dest, listBytes);
         if (!newListSigs.isEmpty()) {
+            signedHere.add(Manifests.digest(listBytes));
+        }
+        if (!newListSigs.isEmpty()) {
             List<Signature> all = new ArrayList<>(listSigs);
             all.addAll(newListSigs);
             listSigs = all;
@@ -238,7 +429,9 @@ public final class Copier {
         if (!listSigs.isEmpty()) {
             dest.putSignatures(listSigs, Optional.empty());
         }
-        return new CopyResult(listBytes, listType, Manifests.digest(listBytes));
+        Digest listDigest = Manifests.digest(listBytes);
+        copiedManifests.add(new CopiedManifest(Manifests.digest(top.manifest().bytes()), listDigest));
+        return new CopyResult(listBytes, listType, listDigest);
     }
 
     private String targetListType(String srcListType, List<String> supported) throws ImageException {
@@ -376,6 +569,7 @@ public final class Copier {
             }
         }
         Digest digest = Manifests.digest(bytes);
+        copiedManifests.add(new CopiedManifest(Manifests.digest(raw.bytes()), digest));
         listener.writingManifest();
         try {
             dest.putManifest(bytes, targetType, asInstance ? Optional.of(digest) : Optional.empty());
@@ -383,6 +577,9 @@ public final class Copier {
             throw ImageException.wrap("writing manifest", e);
         }
         List<Signature> newSigs = createSignatures(dest, bytes);
+        if (!newSigs.isEmpty()) {
+            signedHere.add(digest);
+        }
         if (!newSigs.isEmpty()) {
             List<Signature> all = new ArrayList<>(sigs);
             all.addAll(newSigs);

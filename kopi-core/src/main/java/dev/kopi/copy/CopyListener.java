@@ -85,6 +85,14 @@ public interface CopyListener {
     default void storingListSignatures() {
     }
 
+    /** A referrer of a copied manifest is being copied ({@code --referrers}). */
+    default void copyingReferrer(Digest referrer, Digest subject) {
+    }
+
+    /** A cosign digest tag of a copied manifest is being copied ({@code --digest-tags}). */
+    default void copyingDigestTag(String tag, Digest manifest) {
+    }
+
     /**
      * The copy is complete and committed; the last event. Sent by {@link dev.kopi.Kopi#copy} (not by the bare
      * {@link Copier}).

@@ -30,11 +30,24 @@ import java.util.List;
  *     reference
  * @param crypto layer encryption or decryption ({@code --encryption-key}, {@code --encrypt-layer},
  *     {@code --decryption-key}; see {@link dev.kopi.encryption.OciCrypt}); null for none
+ * @param attached artifacts attached to the copied manifests to copy too ({@code --referrers},
+ *     {@code --digest-tags}); null for {@link AttachedArtifacts#NONE}
  */
 public record CopyOptions(ImageContext sourceContext, ImageContext destinationContext, String forceManifestType,
         MultiArch multiArch, boolean removeSignatures, boolean preserveDigests, CompressionAlgorithm compressionFormat,
         Integer compressionLevel, int maxParallel, CopyListener listener, PolicyContext policy, List<Signer> signers,
-        DockerReference signIdentity, dev.kopi.encryption.LayerCrypto crypto) {
+        DockerReference signIdentity, dev.kopi.encryption.LayerCrypto crypto, AttachedArtifacts attached) {
+    /** Every option but the attached artifacts (none). */
+    public CopyOptions(ImageContext sourceContext, ImageContext destinationContext, String forceManifestType,
+            MultiArch multiArch, boolean removeSignatures, boolean preserveDigests,
+            CompressionAlgorithm compressionFormat, Integer compressionLevel, int maxParallel, CopyListener listener,
+            PolicyContext policy, List<Signer> signers, DockerReference signIdentity,
+            dev.kopi.encryption.LayerCrypto crypto) {
+        this(sourceContext, destinationContext, forceManifestType, multiArch, removeSignatures, preserveDigests,
+                compressionFormat, compressionLevel, maxParallel, listener, policy, signers, signIdentity, crypto,
+                null);
+    }
+
     /** Every option but layer encryption (none). */
     public CopyOptions(ImageContext sourceContext, ImageContext destinationContext, String forceManifestType,
             MultiArch multiArch, boolean removeSignatures, boolean preserveDigests,
@@ -69,6 +82,7 @@ public record CopyOptions(ImageContext sourceContext, ImageContext destinationCo
         destinationContext = destinationContext == null ? ImageContext.defaults() : destinationContext;
         multiArch = multiArch == null ? MultiArch.SYSTEM : multiArch;
         listener = listener == null ? CopyListener.NONE : listener;
+        attached = attached == null ? AttachedArtifacts.NONE : attached;
         if (maxParallel <= 0) {
             maxParallel = 6;
         }
@@ -83,55 +97,72 @@ public record CopyOptions(ImageContext sourceContext, ImageContext destinationCo
     public CopyOptions withListener(CopyListener l) {
         return new CopyOptions(sourceContext, destinationContext, forceManifestType, multiArch, removeSignatures,
                 preserveDigests, compressionFormat, compressionLevel, maxParallel, l, policy,
-                signers, signIdentity, crypto);
+                signers, signIdentity, crypto, attached);
     }
 
     /** These options with another trust policy (null accepts anything). */
     public CopyOptions withPolicy(PolicyContext p) {
         return new CopyOptions(sourceContext, destinationContext, forceManifestType, multiArch, removeSignatures,
                 preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, p,
-                signers, signIdentity, crypto);
+                signers, signIdentity, crypto, attached);
     }
 
     /** These options with other source and destination contexts (null for the defaults). */
     public CopyOptions withContexts(ImageContext source, ImageContext destination) {
         return new CopyOptions(source, destination, forceManifestType, multiArch, removeSignatures, preserveDigests,
                 compressionFormat, compressionLevel, maxParallel, listener, policy,
-                signers, signIdentity, crypto);
+                signers, signIdentity, crypto, attached);
     }
 
     /** These options with another list handling ({@code --multi-arch}, {@code --all}). */
     public CopyOptions withMultiArch(MultiArch m) {
         return new CopyOptions(sourceContext, destinationContext, forceManifestType, m, removeSignatures,
                 preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, policy,
-                signers, signIdentity, crypto);
+                signers, signIdentity, crypto, attached);
     }
 
     /** These options with a forced manifest MIME type ({@code --format}); null keeps the source's. */
     public CopyOptions withManifestType(String mimeType) {
         return new CopyOptions(sourceContext, destinationContext, mimeType, multiArch, removeSignatures,
                 preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, policy,
-                signers, signIdentity, crypto);
+                signers, signIdentity, crypto, attached);
     }
 
     /** These options with signers that sign the copied image (replacing any set before). */
     public CopyOptions withSigners(List<Signer> s) {
         return new CopyOptions(sourceContext, destinationContext, forceManifestType, multiArch, removeSignatures,
                 preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, policy, s, signIdentity,
-                crypto);
+                crypto, attached);
     }
 
     /** These options with another sign identity ({@code --sign-identity}; null for the destination's reference). */
     public CopyOptions withSignIdentity(DockerReference identity) {
         return new CopyOptions(sourceContext, destinationContext, forceManifestType, multiArch, removeSignatures,
                 preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, policy, signers, identity,
-                crypto);
+                crypto, attached);
     }
 
     /** These options with layer encryption or decryption ({@link dev.kopi.encryption.OciCrypt}); null for none. */
     public CopyOptions withCrypto(dev.kopi.encryption.LayerCrypto c) {
         return new CopyOptions(sourceContext, destinationContext, forceManifestType, multiArch, removeSignatures,
                 preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, policy, signers,
-                signIdentity, c);
+                signIdentity, c, attached);
+    }
+
+    /** These options with other attached artifacts to copy ({@code --referrers}, {@code --digest-tags}). */
+    public CopyOptions withAttached(AttachedArtifacts a) {
+        return new CopyOptions(sourceContext, destinationContext, forceManifestType, multiArch, removeSignatures,
+                preserveDigests, compressionFormat, compressionLevel, maxParallel, listener, policy, signers,
+                signIdentity, crypto, a);
+    }
+
+    /** These options also copying (or not) the referrers of the copied manifests ({@code --referrers}). */
+    public CopyOptions withReferrers(boolean on) {
+        return withAttached(new AttachedArtifacts(on, attached.digestTags()));
+    }
+
+    /** These options also copying (or not) cosign's digest tags of the copied manifests ({@code --digest-tags}). */
+    public CopyOptions withDigestTags(boolean on) {
+        return withAttached(new AttachedArtifacts(attached.referrers(), on));
     }
 }

@@ -21,7 +21,7 @@ import java.util.Optional;
  * registry when known there, else uploaded), then the manifest, so the registry never has a manifest whose blobs
  * are missing.
  */
-final class DockerImageDestination implements ImageDestination {
+final class DockerImageDestination implements ImageDestination, dev.kopi.transport.ReferrerDestination {
     private static final DestinationCapabilities CAPABILITIES = new DestinationCapabilities(
             List.of(MediaTypes.OCI_MANIFEST, MediaTypes.DOCKER_V2S2, MediaTypes.DOCKER_V2S1_SIGNED,
                     MediaTypes.DOCKER_V2S1, MediaTypes.DOCKER_V2_LIST, MediaTypes.OCI_INDEX),
@@ -220,6 +220,38 @@ final class DockerImageDestination implements ImageDestination {
     @Override
     public void checkSignaturesSupported() throws IOException {
         client.ping();
+    }
+
+    /**
+     * PUT by digest; when the registry's answer has no {@code OCI-Subject} header (no Referrers API), the referrers
+     * tag schema's index of {@code subject} is read (an empty one when the tag does not exist), the referrer's
+     * descriptor added unless listed already, and the index PUT back under the tag.
+     */
+    @Override
+    public void putReferrer(byte[] manifest, String mediaType, Digest subject) throws IOException {
+        Digest digest = Manifests.digest(manifest);
+        Optional<String> handled = client.putManifestForSubject(manifest, mediaType, digest.toString());
+        if (handled.isPresent()) {
+            Log.debug(() -> "Registry " + client.name() + " lists " + digest + " as a referrer of " + handled.get());
+            return;
+        }
+        String tag = dev.kopi.manifest.Referrers.fallbackTag(subject);
+        dev.kopi.manifest.Descriptor entry = dev.kopi.manifest.Referrers.descriptorFor(manifest, mediaType);
+        Optional<dev.kopi.image.RawManifest> current = client.fetchManifestIfPresent(tag);
+        dev.kopi.manifest.OciIndex index = current.isEmpty() ? dev.kopi.manifest.Referrers.emptyIndex()
+                : dev.kopi.manifest.Referrers.parseIndex(current.get().bytes(), current.get().mediaType(),
+                        "updating referrers tag " + tag + " in " + client.name() + ": the tag");
+        Optional<dev.kopi.manifest.OciIndex> updated = dev.kopi.manifest.Referrers.withEntry(index, entry);
+        if (updated.isEmpty()) {
+            Log.debug(() -> "Referrers tag " + tag + " in " + client.name() + " already lists " + digest);
+            return;
+        }
+        client.putManifest(updated.get().serialize(), MediaTypes.OCI_INDEX, tag);
+    }
+
+    @Override
+    public void putTaggedManifest(byte[] manifest, String mediaType, String tag) throws IOException {
+        client.putManifest(manifest, mediaType, tag);
     }
 
     @Override

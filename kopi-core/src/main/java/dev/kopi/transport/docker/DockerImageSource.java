@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** Reads an image from a registry. */
-final class DockerImageSource implements ImageSource {
+final class DockerImageSource implements ImageSource, dev.kopi.transport.ReferrerSource {
     private final DockerImageReference ref;
     private final RegistryClient client;
     private final DockerReference physicalRef;
@@ -139,6 +139,30 @@ final class DockerImageSource implements ImageSource {
             return d.get();
         }
         return Manifests.digest(fetchManifest(Optional.empty()).bytes());
+    }
+
+    /**
+     * The Referrers API's answer; where the registry has none, the OCI index under the referrers tag schema's tag
+     * (none when the tag does not exist).
+     */
+    @Override
+    public List<Descriptor> fetchReferrers(Digest subject) throws IOException {
+        Optional<List<Descriptor>> api = client.fetchReferrers(subject);
+        if (api.isPresent()) {
+            return api.get();
+        }
+        String tag = dev.kopi.manifest.Referrers.fallbackTag(subject);
+        Optional<RawManifest> m = client.fetchManifestIfPresent(tag);
+        if (m.isEmpty()) {
+            return List.of();
+        }
+        return dev.kopi.manifest.Referrers.parseIndex(m.get().bytes(), m.get().mediaType(),
+                "referrers tag " + tag + " in " + client.name()).instances();
+    }
+
+    @Override
+    public Optional<RawManifest> fetchTaggedManifest(String tag) throws IOException {
+        return client.fetchManifestIfPresent(tag);
     }
 
     @Override

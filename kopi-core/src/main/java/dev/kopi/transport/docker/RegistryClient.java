@@ -554,6 +554,16 @@ public final class RegistryClient implements Closeable {
      * {@code DIGEST_INVALID}. A blob that is truly missing still fails, about a second later.
      */
     public void putManifest(byte[] manifest, String mediaType, String tagOrDigest) throws IOException {
+        putManifestForSubject(manifest, mediaType, tagOrDigest);
+    }
+
+    /**
+     * {@link #putManifest}, returning the {@code OCI-Subject} header of the answer: a registry with the Referrers
+     * API names the subject of a manifest that has one there (distribution-spec 1.1 "Pushing Manifests with
+     * Subject"); empty when the header is absent, and the client must then maintain the referrers tag schema itself.
+     */
+    public Optional<String> putManifestForSubject(byte[] manifest, String mediaType, String tagOrDigest)
+            throws IOException {
         Headers h = Headers.of("Content-Type", mediaType);
         for (int attempt = 1; ; attempt++) {
             RegistryHttpException failure;
@@ -561,7 +571,7 @@ public final class RegistryClient implements Closeable {
                     RequestBody.of(manifest))) {
                 if (res.status() == 201 || res.status() == 200 || res.status() == 202) {
                     res.discard(SizeLimits.ERROR_BODY);
-                    return;
+                    return res.headers().firstValue("OCI-Subject").map(String::trim).filter(v -> !v.isEmpty());
                 }
                 failure = RegistryErrors.toError(res);
             }
@@ -1055,6 +1065,46 @@ public final class RegistryClient implements Closeable {
     private URI resolve(String location) {
         URI base = url(repoPath() + "/");
         return base.resolve(location);
+    }
+
+    // ---- referrers ----
+
+    /**
+     * The referrers of {@code subject} from the OCI 1.1 Referrers API ({@code GET /v2/<name>/referrers/<digest>},
+     * an OCI index, following {@code Link: <...>; rel="next"} pages); empty when the registry does not have the API
+     * (it answers 404, or 405/501), and the caller then reads the referrers tag schema.
+     */
+    public Optional<List<dev.kopi.manifest.Descriptor>> fetchReferrers(Digest subject) throws IOException {
+        List<dev.kopi.manifest.Descriptor> out = new ArrayList<>();
+        String next = repoPath() + "/referrers/" + subject;
+        boolean first = true;
+        while (next != null) {
+            String path = next;
+            try (Response res = request("GET", path, Headers.of("Accept", MediaTypes.OCI_INDEX), null)) {
+                int st = res.status();
+                if (first && (st == 404 || st == 405 || st == 501)) {
+                    res.discard(SizeLimits.ERROR_BODY);
+                    Log.debug(() -> "Referrers API of " + name() + " answered " + st + ": not supported");
+                    return Optional.empty();
+                }
+                if (st != 200) {
+                    throw ImageException.wrap("listing referrers of " + subject + " in " + name(),
+                            RegistryErrors.toError(res));
+                }
+                byte[] b = SizeLimits.readAtMost(res.body(), SizeLimits.MANIFEST, "referrers of " + subject);
+                dev.kopi.manifest.OciIndex index;
+                try {
+                    index = (dev.kopi.manifest.OciIndex) Manifests.parse(b, MediaTypes.OCI_INDEX);
+                } catch (ImageException e) {
+                    throw new ImageException(e.code(), "listing referrers of " + subject + " in " + name() + ": "
+                            + e.getMessage(), e);
+                }
+                out.addAll(index.instances());
+                next = nextPage(res, url(repoPath() + "/"));
+                first = false;
+            }
+        }
+        return Optional.of(out);
     }
 
     // ---- tags ----

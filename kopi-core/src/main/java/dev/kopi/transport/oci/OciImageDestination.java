@@ -28,7 +28,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * is updated under a lock at {@link #commit()}. Blobs this destination created are removed again when it is
  * closed without commit, so a failed copy leaves the layout exactly as it was.
  */
-public final class OciImageDestination implements ImageDestination {
+public final class OciImageDestination implements ImageDestination, dev.kopi.transport.ReferrerDestination {
     private final ImageReference ref;
     private final OciReference layoutRef;
     private final OciLayout layout;
@@ -102,6 +102,47 @@ public final class OciImageDestination implements ImageDestination {
         }
     }
 
+    /** Attached manifests to list in index.json at commit: referrers untagged, digest tags with their name. */
+    private final List<Descriptor> attached = new ArrayList<>();
+
+    /** Stores the referrer as a blob; {@link #commit()} lists it in index.json (untagged), as oras does. */
+    @Override
+    public void putReferrer(byte[] manifest, String mediaType, Digest subject) throws IOException {
+        Digest d = Manifests.digest(manifest);
+        putManifest(manifest, mediaType, Optional.of(d));
+        Descriptor desc = dev.kopi.manifest.Referrers.descriptorFor(manifest, mediaType);
+        synchronized (attached) {
+            attached.add(desc);
+        }
+    }
+
+    /** Stores the manifest as a blob; {@link #commit()} lists it in index.json under the name {@code tag}. */
+    @Override
+    public void putTaggedManifest(byte[] manifest, String mediaType, String tag) throws IOException {
+        Digest d = Manifests.digest(manifest);
+        putManifest(manifest, mediaType, Optional.of(d));
+        Descriptor desc = new Descriptor(Manifests.effectiveMimeType(manifest, mediaType), d, manifest.length, null,
+                Map.of(OciLayout.REF_NAME, tag), null, null, null);
+        synchronized (attached) {
+            attached.add(desc);
+        }
+    }
+
+    /** index.json with an untagged entry added unless it lists the digest already; tagged ones as addManifest. */
+    private static dev.kopi.manifest.OciIndex addAttached(dev.kopi.manifest.OciIndex index, Descriptor desc) {
+        if (!desc.annotations().containsKey(OciLayout.REF_NAME)) {
+            for (Descriptor m : index.instances()) {
+                if (m.digest().equals(desc.digest())) {
+                    return index;
+                }
+            }
+            List<Descriptor> all = new ArrayList<>(index.instances());
+            all.add(desc);
+            return index.withInstances(all);
+        }
+        return OciLayout.addManifest(index, desc);
+    }
+
     @Override
     public void putSignatures(List<Signature> signatures, Optional<Digest> instance) throws IOException {
         if (!signatures.isEmpty()) {
@@ -120,7 +161,17 @@ public final class OciImageDestination implements ImageDestination {
             throw ImageException.invalid("internal error: commit without a manifest");
         }
         Descriptor desc = topLevel;
-        layout.updateIndex(index -> OciLayout.addManifest(index, desc));
+        List<Descriptor> extra;
+        synchronized (attached) {
+            extra = List.copyOf(attached);
+        }
+        layout.updateIndex(index -> {
+            dev.kopi.manifest.OciIndex out = OciLayout.addManifest(index, desc);
+            for (Descriptor a : extra) {
+                out = addAttached(out, a);
+            }
+            return out;
+        });
         committed = true;
     }
 

@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** Reads one image (or index) of an OCI layout. */
-public final class OciImageSource implements ImageSource {
+public final class OciImageSource implements ImageSource, dev.kopi.transport.ReferrerSource {
     private final ImageReference ref;
     private final OciLayout layout;
     private final Descriptor descriptor;
@@ -71,6 +71,65 @@ public final class OciImageSource implements ImageSource {
     @Override
     public List<Signature> fetchSignatures(Optional<Digest> instance) {
         return List.of();
+    }
+
+    /**
+     * The manifests index.json lists whose {@code subject} is {@code subject} (as oras and regclient keep
+     * referrers in a layout), and those the referrers tag schema's index lists when index.json tags one.
+     */
+    @Override
+    public List<Descriptor> fetchReferrers(Digest subject) throws IOException {
+        java.util.Map<Digest, Descriptor> found = new java.util.LinkedHashMap<>();
+        if (!Files.exists(layout.indexPath())) {
+            return List.of();
+        }
+        String fallback = dev.kopi.manifest.Referrers.fallbackTag(subject);
+        for (Descriptor d : layout.readIndex().instances()) {
+            String mt = d.mediaType();
+            if (!mt.equals(dev.kopi.manifest.MediaTypes.OCI_MANIFEST) && !mt.equals(dev.kopi.manifest.MediaTypes.OCI_INDEX)) {
+                continue;
+            }
+            Path p = layout.blobPath(d.digest());
+            if (!Files.isRegularFile(p) || Files.size(p) > SizeLimits.MANIFEST) {
+                continue;
+            }
+            byte[] bytes = Files.readAllBytes(p);
+            if (fallback.equals(d.annotations().get(OciLayout.REF_NAME))) {
+                for (Descriptor r : dev.kopi.manifest.Referrers.parseIndex(bytes, mt, "referrers tag " + fallback)
+                        .instances()) {
+                    if (r.digest() != null && Files.isRegularFile(layout.blobPath(r.digest()))) {
+                        found.putIfAbsent(r.digest(), r); // (a stale entry of a deleted referrer is left out)
+                    }
+                }
+                continue;
+            }
+            dev.kopi.manifest.Manifest m;
+            try {
+                m = dev.kopi.manifest.Manifests.parse(bytes, mt);
+            } catch (ImageException e) {
+                continue; // not ours to judge: not a referrer
+            }
+            Optional<Descriptor> s = dev.kopi.manifest.Referrers.subjectOf(m);
+            if (s.isPresent() && subject.equals(s.get().digest())) {
+                found.putIfAbsent(d.digest(), dev.kopi.manifest.Referrers.descriptorFor(bytes, mt));
+            }
+        }
+        return List.copyOf(found.values());
+    }
+
+    @Override
+    public Optional<RawManifest> fetchTaggedManifest(String tag) throws IOException {
+        if (!Files.exists(layout.indexPath())) {
+            return Optional.empty();
+        }
+        for (Descriptor d : layout.readIndex().instances()) {
+            if (tag.equals(d.annotations().get(OciLayout.REF_NAME))) {
+                Path p = layout.blobPath(d.digest());
+                return Optional.of(new RawManifest(LocalPaths.readAtMost(p, SizeLimits.MANIFEST, "manifest " + d.digest()),
+                        d.mediaType().isEmpty() ? null : d.mediaType()));
+            }
+        }
+        return Optional.empty();
     }
 
     @Override

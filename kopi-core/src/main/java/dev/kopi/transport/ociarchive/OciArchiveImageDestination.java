@@ -24,7 +24,7 @@ import java.util.Optional;
  * it into place; like skopeo, the archive then holds just this image, unless {@code copy --append} (beyond skopeo)
  * asked to add it to the images already in the archive.
  */
-final class OciArchiveImageDestination implements ImageDestination {
+final class OciArchiveImageDestination implements ImageDestination, dev.kopi.transport.ReferrerDestination {
     private final OciArchiveReference ref;
     private final Path tmp;
     private final OciImageDestination inner;
@@ -104,5 +104,15 @@ final class OciArchiveImageDestination implements ImageDestination {
         } finally {
             AtomicFiles.deleteTreeQuietly(tmp);
         }
+    }
+
+    @Override
+    public void putReferrer(byte[] manifest, String mediaType, Digest subject) throws IOException {
+        inner.putReferrer(manifest, mediaType, subject);
+    }
+
+    @Override
+    public void putTaggedManifest(byte[] manifest, String mediaType, String tag) throws IOException {
+        inner.putTaggedManifest(manifest, mediaType, tag);
     }
 }

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** A source reading from an extracted temp directory, deleted on close. */
-final class TempDirSource implements ImageSource {
+final class TempDirSource implements ImageSource, dev.kopi.transport.ReferrerSource {
     private final ImageSource inner;
     private final Path tmp;
 
@@ -50,5 +50,21 @@ final class TempDirSource implements ImageSource {
         } finally {
             AtomicFiles.deleteTreeQuietly(tmp);
         }
+    }
+
+    @Override
+    public java.util.List<dev.kopi.manifest.Descriptor> fetchReferrers(Digest subject) throws IOException {
+        if (inner instanceof dev.kopi.transport.ReferrerSource rs) {
+            return rs.fetchReferrers(subject);
+        }
+        return java.util.List.of();
+    }
+
+    @Override
+    public Optional<RawManifest> fetchTaggedManifest(String tag) throws IOException {
+        if (inner instanceof dev.kopi.transport.ReferrerSource rs) {
+            return rs.fetchTaggedManifest(tag);
+        }
+        return Optional.empty();
     }
 }
