@@ -704,6 +704,11 @@ public final class Syncer {
         @Override public void writingManifestList() { d.writingManifestList(); }
         @Override public void storingSignatures() { d.storingSignatures(); }
         @Override public void storingListSignatures() { d.storingListSignatures(); }
+        @Override public void creatingSignature(String message, int index, int count) {
+            d.creatingSignature(message, index, count);
+        }
+        @Override public void copyingReferrer(Digest referrer, Digest subject) { d.copyingReferrer(referrer, subject); }
+        @Override public void copyingDigestTag(String tag, Digest manifest) { d.copyingDigestTag(tag, manifest); }
         @Override public void copyDone(CopyResult result) { d.copyDone(result); }
         @Override public void copyFailed(Exception error) { d.copyFailed(error); }
     }

@@ -93,9 +93,12 @@ class FaultProxyIT {
             // pushed through the proxy in this sandbox, so skopeo's blob-info cache knows where the blobs are
             sb.skopeo(args("copy", proxy.destArgs(), TestImage.MULTI.ociRef(), proxy.ref("retag/app:alpha")))
                     .assertSuccess();
-            long pushed = proxy.blobBytesUploaded();
-            assertThat(pushed).as("push uploads every layer:\n%s", proxy.describe())
-                    .isGreaterThanOrEqualTo(layerSizes().values().stream().mapToLong(Long::longValue).sum());
+            // Every layer is uploaded, or mounted: as root, skopeo's blob-info cache is machine-wide
+            // (/var/lib/containers/cache), so it may know these blobs from another repository of this registry.
+            Set<String> arrived = new java.util.HashSet<>(proxy.uploadedBytesByDigest().keySet());
+            proxy.mounts().stream().filter(m -> m.status() == 201).forEach(m -> arrived.add(m.queryParam("mount")));
+            assertThat(arrived).as("push uploads or mounts every layer:\n%s", proxy.describe())
+                    .containsAll(layerSizes().keySet());
             proxy.clearExchanges();
 
             sb.skopeo(args("copy", proxy.srcArgs(), proxy.destArgs(), proxy.ref("retag/app:alpha"),
