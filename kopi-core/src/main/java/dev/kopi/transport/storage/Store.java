@@ -79,6 +79,7 @@ final class Store {
         }
         GraphDriver d = switch (spec.driver()) {
             case "vfs" -> new VfsDriver(Path.of(spec.graphRoot()), spec.options());
+            case "overlay", "overlay2" -> new OverlayDriver(Path.of(spec.graphRoot()), spec.options());
             default -> throw unsupportedDriver(spec.driver(), spec.graphRoot());
         };
         return new Store(spec, d);
@@ -87,13 +88,13 @@ final class Store {
     static ImageException unsupportedDriver(String driver, String graphRoot) {
         if (KNOWN_DRIVERS.contains(driver)) {
             return ImageException.unsupported("the " + GoStrconv.quote(driver) + " storage driver of " + graphRoot
-                    + " is not supported by kopi (only \"vfs\" is)");
+                    + " is not supported by kopi (only \"vfs\" and \"overlay\" are)");
         }
         return ImageException.unsupported("failed to GetDriver graph " + driver + " " + graphRoot
                 + ": driver not supported");
     }
 
-    /** The graph drivers c/storage knows on Linux (kopi implements vfs only). */
+    /** The graph drivers c/storage knows on Linux (kopi implements vfs and overlay). */
     static final List<String> KNOWN_DRIVERS = List.of("overlay", "overlay2", "aufs", "btrfs", "zfs",
             "devicemapper", "vfs");
 

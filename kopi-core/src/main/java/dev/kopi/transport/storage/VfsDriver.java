@@ -59,7 +59,7 @@ final class VfsDriver implements GraphDriver {
         this.options = new LayerUnpacker.Options(ignoreChown, SpecialFiles.inUserNamespace());
     }
 
-    private static boolean parseBool(String v) throws ImageException {
+    static boolean parseBool(String v) throws ImageException {
         return switch (v) {
             case "1", "t", "T", "TRUE", "true", "True" -> true;
             case "0", "f", "F", "FALSE", "false", "False" -> false;

@@ -1,0 +1,309 @@
+package dev.kopi.transport.storage;
+
+import dev.kopi.error.ErrorCode;
+import dev.kopi.error.ImageException;
+import dev.kopi.internal.path.LocalPaths;
+import dev.kopi.log.Log;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * c/storage's {@code overlay} driver, without mounting (kopi never mounts): layer {@code id} lives in
+ * {@code <graphroot>/overlay/<id>/} as
+ * <ul>
+ * <li>{@code diff/}: the layer's own files, whiteouts stored as overlayfs stores them ({@link OverlayWhiteouts});
+ * its owner and mode are those of the parent's {@code diff/}, or root and 0555 for a base layer;</li>
+ * <li>{@code link}: a 26-character random name (base32), with {@code <graphroot>/overlay/l/<name>} a symbolic link
+ * to {@code ../<id>/diff};</li>
+ * <li>{@code lower}: for a layer with a parent, the parent's {@code l/<name>} followed by the parent's own lower
+ * list, colon-separated; a base layer has an empty directory {@code empty/} instead;</li>
+ * <li>{@code work/} and {@code merged/}: empty, for mounting.</li>
+ * </ul>
+ * A layer's archive is read back through its tar-split data, file contents coming from its {@code diff/} (or a
+ * lower layer's, as c/storage's diff getter looks there too).
+ */
+final class OverlayDriver implements GraphDriver {
+    static final int ID_LENGTH = 26;
+    private static final int DEFAULT_PERMS = 0555;
+    private static final String LINK_DIR = "l";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Path home;
+    private final LayerUnpacker.Options options;
+
+    /**
+     * @param graphRoot the store's graph root
+     * @param driverOptions the store's driver options ({@code overlay.}/{@code overlay2.}/{@code .} prefixes, as
+     *            c/storage accepts them); {@code mount_program} switches whiteouts to the AUFS files a mount
+     *            program uses, {@code ignore_chown_errors} is honoured, {@code force_mask} and composefs are not
+     *            supported
+     */
+    OverlayDriver(Path graphRoot, List<String> driverOptions) throws ImageException {
+        this.home = graphRoot.resolve("overlay");
+        boolean ignoreChown = false;
+        boolean mountProgram = false;
+        for (String o : driverOptions) {
+            int eq = o.indexOf('=');
+            if (eq < 0) {
+                throw ImageException.invalid("unable to parse key/value option: " + o);
+            }
+            String key = o.substring(0, eq);
+            String val = o.substring(eq + 1);
+            String k = key.toLowerCase(Locale.ROOT);
+            for (String prefix : List.of("overlay.", "overlay2.", ".")) {
+                if (k.startsWith(prefix)) {
+                    k = k.substring(prefix.length());
+                }
+            }
+            switch (k) {
+                case "override_kernel_check", "mountopt", "size", "inodes", "imagestore", "additionalimagestore",
+                        "additionallayerstore", "skip_mount_home" -> {
+                    // mounting, quotas and additional read-only stores: nothing kopi does uses them
+                }
+                case "mount_program" -> mountProgram = !val.isEmpty();
+                case "ignore_chown_errors" -> ignoreChown = VfsDriver.parseBool(val);
+                case "use_composefs" -> {
+                    if (VfsDriver.parseBool(val)) {
+                        throw ImageException.unsupported("overlay: use_composefs=true is not supported by kopi");
+                    }
+                }
+                case "force_mask" -> throw ImageException.unsupported(
+                        "overlay: force_mask is not supported by kopi");
+                default -> throw ImageException.invalid("overlay: unknown option " + key);
+            }
+        }
+        this.options = new LayerUnpacker.Options(ignoreChown, SpecialFiles.inUserNamespace(),
+                mountProgram ? LayerUnpacker.Whiteouts.AUFS_FILES : LayerUnpacker.Whiteouts.OVERLAY);
+    }
+
+    @Override
+    public String name() {
+        return "overlay";
+    }
+
+    /** The whiteout format layers are written in. */
+    LayerUnpacker.Whiteouts whiteouts() {
+        return options.whiteouts();
+    }
+
+    Path dir(String id) {
+        return home.resolve(GoPaths.base(id));
+    }
+
+    /** The layer's own diff directory, then those of its lower layers, uppermost first. */
+    List<Path> diffDirs(String id) throws IOException {
+        List<Path> out = new ArrayList<>();
+        Path d = dir(id);
+        out.add(d.resolve("diff"));
+        String lower;
+        try {
+            lower = Files.readString(d.resolve("lower"), StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return out;
+        }
+        for (String l : lower.split(":")) {
+            if (!l.isEmpty()) {
+                out.add(home.resolve(l));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public InputStream openLayerFile(String id, String name) throws IOException {
+        String rooted = GoPaths.join("/", name);
+        Path first = null;
+        for (Path diff : diffDirs(id)) {
+            Path p = ScopedPaths.resolve(diff, rooted, true);
+            if (first == null) {
+                first = p;
+            }
+            if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                try {
+                    return Files.newInputStream(p);
+                } catch (IOException e) {
+                    throw new ImageException(ErrorCode.IO, LocalPaths.goError("open", p, e), e);
+                }
+            }
+        }
+        throw new ImageException(ErrorCode.IO, LocalPaths.goError("open", first, new NoSuchFileException(
+                String.valueOf(first))));
+    }
+
+    /** A new link name: 26 characters of base32 over random bytes, as c/storage's {@code generateID}. */
+    static String newLinkId() {
+        byte[] b = new byte[(ID_LENGTH * 5 + 7) / 8];
+        RANDOM.nextBytes(b);
+        return Base32.encode(b).substring(0, ID_LENGTH);
+    }
+
+    @Override
+    public void createTree(Path dir, String parent) throws IOException {
+        int perms = DEFAULT_PERMS;
+        long uid = 0;
+        long gid = 0;
+        String lower = null;
+        if (parent != null && !parent.isEmpty()) {
+            Path parentDir = dir(parent);
+            Map<String, Object> st = Files.readAttributes(parentDir.resolve("diff"), "unix:mode,uid,gid");
+            perms = ((Integer) st.get("mode")) & 07777;
+            uid = ((Integer) st.get("uid")) & 0xffffffffL;
+            gid = ((Integer) st.get("gid")) & 0xffffffffL;
+            String parentLink;
+            try {
+                parentLink = Files.readString(parentDir.resolve("link"), StandardCharsets.UTF_8).trim();
+            } catch (NoSuchFileException e) {
+                throw new ImageException(ErrorCode.IO, "creating a layer on " + parent + ": its link file "
+                        + parentDir.resolve("link") + " is missing", e);
+            }
+            lower = LINK_DIR + "/" + parentLink;
+            try {
+                String parentLower = Files.readString(parentDir.resolve("lower"), StandardCharsets.UTF_8);
+                if (!parentLower.isEmpty()) {
+                    lower = lower + ":" + parentLower;
+                }
+            } catch (NoSuchFileException e) {
+                // a base layer
+            }
+        }
+        boolean ok = false;
+        try {
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Path diff = dir.resolve("diff");
+            Files.createDirectory(diff);
+            try {
+                SpecialFiles.lchown(diff, uid, gid);
+            } catch (IOException e) {
+                if (!options.ignoreChownErrors() && !ownedBy(diff, uid, gid)) {
+                    throw e;
+                }
+            }
+            SpecialFiles.chmod(diff, perms);
+            Files.writeString(dir.resolve("link"), newLinkId(), StandardCharsets.US_ASCII);
+            SpecialFiles.chmod(dir.resolve("link"), 0644);
+            for (String sub : List.of("work", "merged")) {
+                mkdir0700(dir.resolve(sub), uid, gid);
+            }
+            if (lower == null) {
+                mkdir0700(dir.resolve("empty"), uid, gid);
+            } else {
+                Files.writeString(dir.resolve("lower"), lower, StandardCharsets.US_ASCII);
+                SpecialFiles.chmod(dir.resolve("lower"), 0644);
+            }
+            ok = true;
+        } finally {
+            if (!ok) {
+                LayerUnpacker.removeAll(dir);
+            }
+        }
+    }
+
+    private void mkdir0700(Path p, long uid, long gid) throws IOException {
+        Files.createDirectory(p);
+        try {
+            SpecialFiles.lchown(p, uid, gid);
+        } catch (IOException e) {
+            if (!options.ignoreChownErrors() && !ownedBy(p, uid, gid)) {
+                throw e;
+            }
+        }
+        SpecialFiles.chmod(p, 0700);
+    }
+
+    private static boolean ownedBy(Path p, long uid, long gid) throws IOException {
+        Map<String, Object> st = Files.readAttributes(p, "unix:uid,gid", LinkOption.NOFOLLOW_LINKS);
+        return (((Integer) st.get("uid")) & 0xffffffffL) == uid && (((Integer) st.get("gid")) & 0xffffffffL) == gid;
+    }
+
+    @Override
+    public LayerUnpacker.Result applyDiff(Path dir, InputStream tar, TarSplit.Packer packer) throws IOException {
+        return LayerUnpacker.apply(dir.resolve("diff"), tar, packer, options);
+    }
+
+    @Override
+    public void install(Path dir, String id) throws IOException {
+        Path linkDir = home.resolve(LINK_DIR);
+        if (!Files.isDirectory(home)) {
+            Files.createDirectories(home, PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rwx------")));
+        }
+        if (!Files.isDirectory(linkDir)) {
+            try {
+                Files.createDirectory(linkDir);
+                SpecialFiles.chmod(linkDir, 0755);
+            } catch (FileAlreadyExistsException e) {
+                // made by another writer meanwhile
+            }
+        }
+        String lid = Files.readString(dir.resolve("link"), StandardCharsets.US_ASCII).trim();
+        Path target = dir(id);
+        Files.move(dir, target, StandardCopyOption.ATOMIC_MOVE);
+        boolean ok = false;
+        try {
+            SpecialFiles.symlink(linkDir.resolve(lid), "../" + GoPaths.base(id) + "/diff");
+            ok = true;
+        } finally {
+            if (!ok) {
+                LayerUnpacker.removeAll(target);
+            }
+        }
+    }
+
+    @Override
+    public void remove(String id) throws IOException {
+        Path d = dir(id);
+        try {
+            String lid = Files.readString(d.resolve("link"), StandardCharsets.US_ASCII).trim();
+            if (!lid.isEmpty() && !lid.contains("/")) {
+                Files.deleteIfExists(home.resolve(LINK_DIR).resolve(lid));
+            }
+        } catch (NoSuchFileException e) {
+            // no link to remove
+        } catch (IOException e) {
+            Log.debug(() -> "Failed to remove link: " + e.getMessage());
+        }
+        LayerUnpacker.removeAll(d);
+    }
+
+    /** RFC 4648 base32 with padding, as Go's {@code base32.StdEncoding}. */
+    static final class Base32 {
+        private static final char[] ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".toCharArray();
+
+        private Base32() {
+        }
+
+        static String encode(byte[] data) {
+            StringBuilder sb = new StringBuilder((data.length + 4) / 5 * 8);
+            int buffer = 0;
+            int bits = 0;
+            for (byte b : data) {
+                buffer = (buffer << 8) | (b & 0xff);
+                bits += 8;
+                while (bits >= 5) {
+                    sb.append(ALPHABET[(buffer >> (bits - 5)) & 31]);
+                    bits -= 5;
+                }
+            }
+            if (bits > 0) {
+                sb.append(ALPHABET[(buffer << (5 - bits)) & 31]);
+            }
+            while (sb.length() % 8 != 0) {
+                sb.append('=');
+            }
+            return sb.toString();
+        }
+    }
+}
