@@ -47,8 +47,8 @@ final class OverlayDriver implements GraphDriver {
     /**
      * @param graphRoot the store's graph root
      * @param driverOptions the store's driver options ({@code overlay.}/{@code overlay2.}/{@code .} prefixes, as
-     *            c/storage accepts them); {@code mount_program} switches whiteouts to the AUFS files a mount
-     *            program uses, {@code ignore_chown_errors} is honoured, {@code force_mask} and composefs are not
+     *            c/storage accepts them); {@code mount_program} (or a store c/storage marked as used with one)
+     *            switches whiteouts to the AUFS files a mount program uses, {@code ignore_chown_errors} is honoured, {@code force_mask} and composefs are not
      *            supported
      */
     OverlayDriver(Path graphRoot, List<String> driverOptions) throws ImageException {
@@ -86,7 +86,20 @@ final class OverlayDriver implements GraphDriver {
             }
         }
         this.options = new LayerUnpacker.Options(ignoreChown, SpecialFiles.inUserNamespace(),
-                mountProgram ? LayerUnpacker.Whiteouts.AUFS_FILES : LayerUnpacker.Whiteouts.OVERLAY);
+                mountProgram || usesMountProgram(home) ? LayerUnpacker.Whiteouts.AUFS_FILES
+                        : LayerUnpacker.Whiteouts.OVERLAY);
+    }
+
+    /**
+     * Whether c/storage recorded in {@code <home>/.has-mount-program} that this store is used through a mount
+     * program (fuse-overlayfs), whose layers keep whiteouts as AUFS files.
+     */
+    private static boolean usesMountProgram(Path home) {
+        try {
+            return Files.readString(home.resolve(".has-mount-program"), StandardCharsets.UTF_8).trim().equals("true");
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     @Override

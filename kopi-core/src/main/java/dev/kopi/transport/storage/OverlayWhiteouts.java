@@ -98,43 +98,4 @@ final class OverlayWhiteouts {
         }
         return false;
     }
-
-    /**
-     * The archive name a diff-tree entry named {@code name} (slash-separated, relative to the diff root) stands
-     * for: {@code dir/.wh.base} for a whiteout device, else the name itself (c/storage's overlay converter on
-     * write).
-     */
-    static String archiveName(Path diffRoot, String name) throws IOException {
-        Path p = diffRoot.resolve(name);
-        if (!isWhiteout(p)) {
-            return name;
-        }
-        String dir = GoPaths.dir(name);
-        String wh = LayerUnpacker.WHITEOUT_PREFIX + GoPaths.base(name);
-        return dir.equals(".") ? wh : dir + "/" + wh;
-    }
-
-    /**
-     * Whether an opaque directory {@code name} of a diff tree hides something, so that its archive needs a
-     * {@code .wh..wh..opq} entry after the directory's: it is opaque and some lower diff tree has it (and has not
-     * whited it out itself). With no lower layers an opaque directory hides nothing.
-     */
-    static boolean needsOpaqueMarker(Path diffRoot, String name, java.util.List<Path> lowerDiffs)
-            throws IOException {
-        if (!isOpaque(diffRoot.resolve(name))) {
-            return false;
-        }
-        for (Path lower : lowerDiffs) {
-            Path there = lower.resolve(name);
-            if (Files.exists(there, LinkOption.NOFOLLOW_LINKS)) {
-                return !isWhiteout(there);
-            }
-            for (String d = GoPaths.dir(name); !d.equals(".") && !d.equals("/") && !d.isEmpty(); d = GoPaths.dir(d)) {
-                if (isWhiteout(lower.resolve(d))) {
-                    return false; // a parent was deleted below: nothing of it is inherited
-                }
-            }
-        }
-        return false;
-    }
 }

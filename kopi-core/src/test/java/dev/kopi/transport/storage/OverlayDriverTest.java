@@ -100,32 +100,44 @@ class OverlayDriverTest {
         assertThat(OverlayWhiteouts.isOpaque(diff.resolve("dir"))).isFalse();
     }
 
+    /**
+     * Reading back: the layer's archive is reassembled from its tar-split data with file contents from the
+     * layer's diff (or a lower layer's), so the whiteout entries stored as devices and attributes come back as
+     * the {@code .wh.} entries they were, byte for byte.
+     */
     @Test
-    void storedWhiteoutsReadBackAsArchiveEntries() throws IOException {
+    void storedWhiteoutsReadBackAsTheOriginalArchive() throws IOException {
         assumeTrue(ROOT, "mknod of a 0/0 device and trusted.* attributes need root");
-        Path lower = Files.createDirectories(tmp.resolve("lower"));
-        Files.createDirectories(lower.resolve("dir"));
-        Files.createDirectories(lower.resolve("sub"));
-        OverlayWhiteouts.makeWhiteout(lower.resolve("deleted"));
-        Path diff = apply(topLayer(), LayerUnpacker.Whiteouts.OVERLAY);
-        Files.createDirectories(diff.resolve("deleted/x"));
-        OverlayWhiteouts.markOpaque(diff.resolve("deleted/x"));
-        Files.createDirectories(diff.resolve("fresh"));
-        OverlayWhiteouts.markOpaque(diff.resolve("fresh"));
-
-        assertThat(OverlayWhiteouts.archiveName(diff, "gone.txt")).isEqualTo(".wh.gone.txt");
-        assertThat(OverlayWhiteouts.archiveName(diff, "dir/c.txt")).isEqualTo("dir/c.txt");
-        assertThat(OverlayWhiteouts.archiveName(diff, "dir")).isEqualTo("dir");
-
-        assertThat(OverlayWhiteouts.needsOpaqueMarker(diff, "dir", List.of(lower)))
-                .as("opaque and present below: the marker is needed").isTrue();
-        assertThat(OverlayWhiteouts.needsOpaqueMarker(diff, "dir", List.of()))
-                .as("no lower layers: nothing to hide").isFalse();
-        assertThat(OverlayWhiteouts.needsOpaqueMarker(diff, "fresh", List.of(lower)))
-                .as("not below: created here").isFalse();
-        assertThat(OverlayWhiteouts.needsOpaqueMarker(diff, "deleted/x", List.of(lower)))
-                .as("its parent was deleted below").isFalse();
-        assertThat(OverlayWhiteouts.needsOpaqueMarker(diff, "new.txt", List.of(lower))).isFalse();
+        OverlayDriver d = new OverlayDriver(tmp.resolve("root"), List.of());
+        Files.createDirectories(tmp.resolve("root/tmp"));
+        List<byte[]> tars = List.of(baseLayer(), topLayer());
+        List<byte[]> splits = new ArrayList<>();
+        String parent = "";
+        for (int i = 0; i < tars.size(); i++) {
+            Path staged = tmp.resolve("root/tmp/layer" + i);
+            d.createTree(staged, parent);
+            ByteArrayOutputStream json = new ByteArrayOutputStream();
+            d.applyDiff(staged, new ByteArrayInputStream(tars.get(i)), new TarSplit.Packer(json));
+            d.install(staged, "layer" + i);
+            splits.add(json.toByteArray());
+            parent = "layer" + i;
+        }
+        assertThat(OverlayWhiteouts.isWhiteout(d.dir("layer1").resolve("diff/gone.txt"))).isTrue();
+        assertThat(OverlayWhiteouts.isOpaque(d.dir("layer1").resolve("diff/dir"))).isTrue();
+        assertThat(OverlayWhiteouts.isOpaque(d.dir("layer0").resolve("diff/dir"))).isFalse();
+        assertThat(d.diffDirs("layer1")).hasSize(2);
+        for (int i = 0; i < tars.size(); i++) {
+            String id = "layer" + i;
+            try (TarSplit.Assembler a = new TarSplit.Assembler(
+                    new TarSplit.Unpacker(new ByteArrayInputStream(splits.get(i))),
+                    e -> d.openLayerFile(id, e.nameString()))) {
+                assertThat(a.readAllBytes()).as("layer %d", i).isEqualTo(tars.get(i));
+            }
+        }
+        assertThat(d.openLayerFile("layer1", "dir/a.txt")).as("a lower layer's file, as c/storage's diff getter")
+                .hasContent("a");
+        assertThatThrownBy(() -> d.openLayerFile("layer1", "nothing")).isInstanceOf(ImageException.class)
+                .hasMessageContaining("no such file or directory");
     }
 
     @Test
@@ -176,6 +188,15 @@ class OverlayDriverTest {
                 .isEqualTo(LayerUnpacker.Whiteouts.AUFS_FILES);
         assertThat(((OverlayDriver) Store.open(new StoreSpec("overlay2", "/r", "/rr", List.of())).driver())
                 .whiteouts()).isEqualTo(LayerUnpacker.Whiteouts.OVERLAY);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"true, AUFS_FILES", "false, OVERLAY", "'', OVERLAY"})
+    void aStoreMarkedAsUsedWithAMountProgramKeepsAufsWhiteouts(String flag, LayerUnpacker.Whiteouts expected)
+            throws IOException {
+        Files.createDirectories(tmp.resolve("root/overlay"));
+        Files.writeString(tmp.resolve("root/overlay/.has-mount-program"), flag);
+        assertThat(new OverlayDriver(tmp.resolve("root"), List.of()).whiteouts()).isEqualTo(expected);
     }
 
     private String store() {
