@@ -160,7 +160,7 @@ final class OverlayDriver implements GraphDriver {
     static String newLinkId() {
         byte[] b = new byte[(ID_LENGTH * 5 + 7) / 8];
         RANDOM.nextBytes(b);
-        return Base32.encode(b).substring(0, ID_LENGTH);
+        return dev.kopi.manifest.Schema1Signatures.base32(b).substring(0, ID_LENGTH);
     }
 
     @Override
@@ -289,34 +289,5 @@ final class OverlayDriver implements GraphDriver {
             Log.debug(() -> "Failed to remove link: " + e.getMessage());
         }
         LayerUnpacker.removeAll(d);
-    }
-
-    /** RFC 4648 base32 with padding, as Go's {@code base32.StdEncoding}. */
-    static final class Base32 {
-        private static final char[] ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".toCharArray();
-
-        private Base32() {
-        }
-
-        static String encode(byte[] data) {
-            StringBuilder sb = new StringBuilder((data.length + 4) / 5 * 8);
-            int buffer = 0;
-            int bits = 0;
-            for (byte b : data) {
-                buffer = (buffer << 8) | (b & 0xff);
-                bits += 8;
-                while (bits >= 5) {
-                    sb.append(ALPHABET[(buffer >> (bits - 5)) & 31]);
-                    bits -= 5;
-                }
-            }
-            if (bits > 0) {
-                sb.append(ALPHABET[(buffer << (5 - bits)) & 31]);
-            }
-            while (sb.length() % 8 != 0) {
-                sb.append('=');
-            }
-            return sb.toString();
-        }
     }
 }

@@ -151,10 +151,7 @@ class OverlayDriverTest {
     }
 
     @Test
-    void base32IsGosStdEncoding() {
-        assertThat(OverlayDriver.Base32.encode("foobar".getBytes(StandardCharsets.US_ASCII)))
-                .isEqualTo("MZXW6YTBOI======");
-        assertThat(OverlayDriver.Base32.encode("f".getBytes(StandardCharsets.US_ASCII))).isEqualTo("MY======");
+    void linkIdsAre26Base32Characters() {
         assertThat(OverlayDriver.newLinkId()).matches("[A-Z2-7]{26}");
         assertThat(OverlayDriver.newLinkId()).isNotEqualTo(OverlayDriver.newLinkId());
     }
