@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -324,6 +325,42 @@ class OverlayStorageIT {
         } finally {
             podman(sb, "image", "unmount", id).assertSuccess();
         }
+    }
+
+    /** Two kopi copies and a podman pull into one overlay store at once: all three images whole afterwards. */
+    @Test
+    void concurrentWritersLeaveAConsistentStore() throws IOException {
+        Sandbox sb = new Sandbox(tmp);
+        String pushedRef = REGISTRY.ref("overlay/concurrent:v1");
+        String pushed = pushedRef.substring("docker://".length());
+        sb.skopeo("copy", "--dest-tls-verify=false", TestImage.INDEX.ociRef(), pushedRef).assertSuccess();
+        WhiteoutImage.Built img = WhiteoutImage.build(sb.path("whiteouts"));
+        podman(sb, "images").assertSuccess(); // create the store first
+        CompletableFuture<CommandResult> a = CompletableFuture.supplyAsync(
+                () -> sb.kopi("copy", TestImage.MULTI.ociRef(), store(sb) + "localhost/c/multi:v1"));
+        CompletableFuture<CommandResult> b = CompletableFuture.supplyAsync(
+                () -> sb.kopi("copy", img.ref(), store(sb) + "localhost/c/whiteouts:v1"));
+        CompletableFuture<CommandResult> c = CompletableFuture.supplyAsync(
+                () -> podman(sb, "pull", "--tls-verify=false", pushed));
+        a.join().assertSuccess();
+        b.join().assertSuccess();
+        c.join().assertSuccess();
+
+        String images = podman(sb, "images", "--format", "{{.Repository}}:{{.Tag}}").assertSuccess().stdout();
+        assertThat(images).contains("localhost/c/multi:v1", "localhost/c/whiteouts:v1", pushed);
+        for (String n : List.of("localhost/c/multi:v1", "localhost/c/whiteouts:v1", pushed)) {
+            podman(sb, "image", "inspect", n).assertSuccess();
+            sb.kopi("inspect", store(sb) + n).assertSuccess();
+        }
+        assertThat(inspectOverlay(sb, "localhost/c/multi:v1").path("Id").asText())
+                .isEqualTo(Fixtures.multi().imageId());
+        try (Stream<Path> l = Files.list(root(sb).resolve("overlay/l"));
+             Stream<Path> d = Files.list(root(sb).resolve("overlay"))) {
+            assertThat(l.count()).as("one link per layer directory")
+                    .isEqualTo(d.filter(p -> !p.getFileName().toString().equals("l")
+                            && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).count());
+        }
+        assertMountedContent(sb, "localhost/c/whiteouts:v1", true);
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.kopi.internal.path.LocalPaths;
 import dev.kopi.log.Log;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -13,6 +14,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -39,10 +41,13 @@ final class OverlayDriver implements GraphDriver {
     static final int ID_LENGTH = 26;
     private static final int DEFAULT_PERMS = 0555;
     private static final String LINK_DIR = "l";
+    private static final String STAGING_DIR = "staging";
+    private static final String STAGING_LOCK = "staging.lock";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Path home;
     private final LayerUnpacker.Options options;
+    private final Map<Path, FileChannel> stagingLocks = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param graphRoot the store's graph root
@@ -163,6 +168,57 @@ final class OverlayDriver implements GraphDriver {
         return dev.kopi.manifest.Schema1Signatures.base32(b).substring(0, ID_LENGTH);
     }
 
+    /**
+     * {@code <graphroot>/overlay/staging/<random>/layer}: inside the driver's home, which c/storage bind-mounts onto
+     * itself (so a rename from anywhere else would cross a mount), in a staging directory as c/storage makes them,
+     * locked through its {@code staging.lock} (a POSIX lock, as c/storage's lock files) so that a c/storage
+     * that prunes stale staging directories leaves it alone until {@link #install} or {@link #discardTree}.
+     */
+    @Override
+    public Path stagingTree(Path graphRoot) throws IOException {
+        Path base = home.resolve(STAGING_DIR);
+        if (!Files.isDirectory(base)) {
+            Files.createDirectories(base, PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rwx------")));
+        }
+        Path dir = Files.createTempDirectory(base, "kopi-");
+        FileChannel ch = null;
+        try {
+            ch = FileChannel.open(dir.resolve(STAGING_LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            ch.lock();
+            Path tree = dir.resolve("layer");
+            stagingLocks.put(tree, ch);
+            return tree;
+        } catch (IOException | RuntimeException e) {
+            if (ch != null) {
+                ch.close();
+            }
+            LayerUnpacker.removeAll(dir);
+            throw e;
+        }
+    }
+
+    @Override
+    public void discardTree(Path tree) throws IOException {
+        try {
+            LayerUnpacker.removeAll(tree);
+        } finally {
+            releaseStaging(tree);
+        }
+    }
+
+    /** Removes the staging directory of {@code tree} (whatever is left in it) and then releases its lock. */
+    private void releaseStaging(Path tree) throws IOException {
+        FileChannel ch = stagingLocks.remove(tree);
+        try {
+            LayerUnpacker.removeAll(tree.getParent());
+        } finally {
+            if (ch != null) {
+                ch.close();
+            }
+        }
+    }
+
     @Override
     public void createTree(Path dir, String parent) throws IOException {
         int perms = DEFAULT_PERMS;
@@ -272,6 +328,9 @@ final class OverlayDriver implements GraphDriver {
             if (!ok) {
                 LayerUnpacker.removeAll(target);
             }
+        }
+        if (stagingLocks.containsKey(dir)) {
+            releaseStaging(dir);
         }
     }
 

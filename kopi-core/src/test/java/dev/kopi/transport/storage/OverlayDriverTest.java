@@ -266,9 +266,55 @@ class OverlayDriverTest {
         Transports.parseImageName(store() + "localhost/ovl:v1")
                 .deleteImage(ImageContext.builder().tmpDir(tmp).build());
         try (var s = Files.list(tmp.resolve("root/overlay"))) {
-            assertThat(s.map(p -> p.getFileName().toString())).containsExactly("l");
+            assertThat(s.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("l", "staging");
         }
+        assertThat(tmp.resolve("root/overlay/staging")).as("nothing left behind").isEmptyDirectory();
         assertThat(tmp.resolve("root/overlay/l")).isEmptyDirectory();
+    }
+
+    /**
+     * Layers are built inside the driver's home (c/storage bind-mounts it onto itself, so nothing can be renamed
+     * into it from outside), in a staging directory locked as c/storage locks its own.
+     */
+    @Test
+    void layersAreStagedInALockedStagingDirectoryInsideTheHome() throws IOException {
+        OverlayDriver d = new OverlayDriver(tmp.resolve("root"), List.of());
+        Path tree = d.stagingTree(tmp.resolve("root"));
+        assertThat(tree.getParent().getParent()).isEqualTo(tmp.resolve("root/overlay/staging"));
+        assertThat(tree).doesNotExist();
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(
+                tree.getParent().resolve("staging.lock"), java.nio.file.StandardOpenOption.WRITE)) {
+            assertThatThrownBy(ch::tryLock).as("held by this process")
+                    .isInstanceOf(java.nio.channels.OverlappingFileLockException.class);
+        }
+        d.createTree(tree, "");
+        d.discardTree(tree);
+        assertThat(tmp.resolve("root/overlay/staging")).isEmptyDirectory();
+
+        Path again = d.stagingTree(tmp.resolve("root"));
+        d.createTree(again, "");
+        d.install(again, "abc");
+        assertThat(tmp.resolve("root/overlay/abc/diff")).isDirectory();
+        assertThat(tmp.resolve("root/overlay/staging")).as("released on install").isEmptyDirectory();
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp.resolve("root/probe"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
+            assertThat(ch.tryLock()).isNotNull();
+        }
+    }
+
+    @Test
+    void aFailedWriteLeavesNoStagingDirectory() throws IOException {
+        assumeTrue(ROOT, "overlay whiteouts need root");
+        byte[] bad = TestTars.tar(List.of(TestTars.file("x", "x\n"), whiteout(".wh.x")));
+        List<byte[]> layers = List.of(baseLayer(), bad);
+        TestImages.ociLayout(tmp.resolve("oci"), TestImages.config(layers), layers);
+        assertThatThrownBy(() -> copy("oci:" + tmp.resolve("oci"), store() + "localhost/bad:v1"))
+                .hasMessageContaining("creating the overlay whiteout");
+        assertThat(tmp.resolve("root/overlay/staging")).isEmptyDirectory();
+        try (var s = Files.list(tmp.resolve("root/overlay"))) {
+            assertThat(s.filter(p -> p.getFileName().toString().length() == 64).count())
+                    .as("only the base layer was installed").isEqualTo(1);
+        }
     }
 
     @Test
