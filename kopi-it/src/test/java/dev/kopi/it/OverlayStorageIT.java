@@ -117,7 +117,8 @@ class OverlayStorageIT {
         Map<String, String> out = new TreeMap<>();
         try (Stream<Path> s = Files.walk(diff)) {
             for (Path p : s.toList()) {
-                Map<String, Object> st = Files.readAttributes(p, "unix:mode,uid,gid,size,rdev", LinkOption.NOFOLLOW_LINKS);
+                Map<String, Object> st = Files.readAttributes(p, "unix:mode,uid,gid,size,rdev",
+                        LinkOption.NOFOLLOW_LINKS);
                 int mode = (Integer) st.get("mode");
                 StringBuilder d = new StringBuilder(Integer.toOctalString(mode)).append(' ').append(st.get("uid"))
                         .append(':').append(st.get("gid"));

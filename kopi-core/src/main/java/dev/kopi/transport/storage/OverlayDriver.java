@@ -46,15 +46,16 @@ final class OverlayDriver implements GraphDriver {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Path home;
-    private final LayerUnpacker.Options options;
+    private final boolean ignoreChownErrors;
+    private final boolean mountProgram;
     private final Map<Path, FileChannel> stagingLocks = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param graphRoot the store's graph root
      * @param driverOptions the store's driver options ({@code overlay.}/{@code overlay2.}/{@code .} prefixes, as
      *            c/storage accepts them); {@code mount_program} (or a store c/storage marked as used with one)
-     *            switches whiteouts to the AUFS files a mount program uses, {@code ignore_chown_errors} is honoured, {@code force_mask} and composefs are not
-     *            supported
+     *            switches whiteouts to the AUFS files a mount program uses, {@code ignore_chown_errors} is honoured,
+     *            {@code force_mask} and composefs are not supported
      */
     OverlayDriver(Path graphRoot, List<String> driverOptions) throws ImageException {
         this.home = graphRoot.resolve("overlay");
@@ -90,9 +91,8 @@ final class OverlayDriver implements GraphDriver {
                 default -> throw ImageException.invalid("overlay: unknown option " + key);
             }
         }
-        this.options = new LayerUnpacker.Options(ignoreChown, SpecialFiles.inUserNamespace(),
-                mountProgram || usesMountProgram(home) ? LayerUnpacker.Whiteouts.AUFS_FILES
-                        : LayerUnpacker.Whiteouts.OVERLAY);
+        this.ignoreChownErrors = ignoreChown;
+        this.mountProgram = mountProgram;
     }
 
     /**
@@ -112,9 +112,13 @@ final class OverlayDriver implements GraphDriver {
         return "overlay";
     }
 
-    /** The whiteout format layers are written in. */
+    /**
+     * The whiteout format layers are written in (looked up when a layer is written, so that opening a store does
+     * no I/O).
+     */
     LayerUnpacker.Whiteouts whiteouts() {
-        return options.whiteouts();
+        return mountProgram || usesMountProgram(home) ? LayerUnpacker.Whiteouts.AUFS_FILES
+                : LayerUnpacker.Whiteouts.OVERLAY;
     }
 
     Path dir(String id) {
@@ -250,13 +254,14 @@ final class OverlayDriver implements GraphDriver {
         }
         boolean ok = false;
         try {
-            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rwx------")));
             Path diff = dir.resolve("diff");
             Files.createDirectory(diff);
             try {
                 SpecialFiles.lchown(diff, uid, gid);
             } catch (IOException e) {
-                if (!options.ignoreChownErrors() && !ownedBy(diff, uid, gid)) {
+                if (!ignoreChownErrors && !ownedBy(diff, uid, gid)) {
                     throw e;
                 }
             }
@@ -285,7 +290,7 @@ final class OverlayDriver implements GraphDriver {
         try {
             SpecialFiles.lchown(p, uid, gid);
         } catch (IOException e) {
-            if (!options.ignoreChownErrors() && !ownedBy(p, uid, gid)) {
+            if (!ignoreChownErrors && !ownedBy(p, uid, gid)) {
                 throw e;
             }
         }
@@ -299,7 +304,8 @@ final class OverlayDriver implements GraphDriver {
 
     @Override
     public LayerUnpacker.Result applyDiff(Path dir, InputStream tar, TarSplit.Packer packer) throws IOException {
-        return LayerUnpacker.apply(dir.resolve("diff"), tar, packer, options);
+        return LayerUnpacker.apply(dir.resolve("diff"), tar, packer,
+                new LayerUnpacker.Options(ignoreChownErrors, SpecialFiles.inUserNamespace(), whiteouts()));
     }
 
     @Override
