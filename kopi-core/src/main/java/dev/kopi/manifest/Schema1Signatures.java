@@ -160,7 +160,7 @@ public final class Schema1Signatures {
     }
 
     /** RFC 4648 base32 (standard alphabet) without padding. */
-    static String base32(byte[] data) {
+    public static String base32(byte[] data) {
         final String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
         StringBuilder sb = new StringBuilder();
         int buffer = 0;

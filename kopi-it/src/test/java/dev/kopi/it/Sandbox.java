@@ -107,10 +107,28 @@ public final class Sandbox {
      * events, cgroupfs), so nothing touches the machine's images.
      */
     public CommandResult podman(String... args) {
+        return podmanOn("vfs", args);
+    }
+
+    /**
+     * The directory holding the private podman store of {@code driver}: {@code root} and {@code runroot} in it
+     * (short for drivers other than vfs: overlay refuses a run root of more than 50 characters).
+     */
+    public Path podmanHome(String driver) {
+        return root.resolve(driver.equals("vfs") ? "podman" : driver.substring(0, 2));
+    }
+
+    /** The run root of {@link #podmanHome}. */
+    public Path podmanRunRoot(String driver) {
+        return podmanHome(driver).resolve(driver.equals("vfs") ? "runroot" : "run");
+    }
+
+    /** {@link #podman}, with a private store of its own using the storage driver {@code driver}. */
+    public CommandResult podmanOn(String driver, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Tools.podman().toString());
-        cmd.addAll(List.of("--root", root.resolve("podman/root").toString(), "--runroot",
-                root.resolve("podman/runroot").toString(), "--storage-driver", "vfs", "--events-backend", "file",
+        cmd.addAll(List.of("--root", podmanHome(driver).resolve("root").toString(), "--runroot",
+                podmanRunRoot(driver).toString(), "--storage-driver", driver, "--events-backend", "file",
                 "--cgroup-manager", "cgroupfs", "--tmpdir", tmp.toString()));
         cmd.addAll(List.of(args));
         return run(cmd, TIMEOUT);

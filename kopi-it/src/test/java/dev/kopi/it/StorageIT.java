@@ -54,17 +54,17 @@ class StorageIT {
         return "containers-storage:[vfs@" + sb.path(name + "/root") + "+" + sb.path(name + "/run") + "]";
     }
 
-    private static JsonNode json(String s) throws IOException {
+    static JsonNode json(String s) throws IOException {
         return JSON.readTree(s);
     }
 
-    private static List<String> texts(JsonNode array) {
+    static List<String> texts(JsonNode array) {
         List<String> out = new ArrayList<>();
         array.forEach(n -> out.add(n.asText()));
         return out;
     }
 
-    private static List<String> strings(List<Digest> ds) {
+    static List<String> strings(List<Digest> ds) {
         return ds.stream().map(Digest::toString).toList();
     }
 
@@ -84,7 +84,7 @@ class StorageIT {
     }
 
     /** skopeo and kopi inspect the same reference the same way (raw manifest, digest, layers). */
-    private static void assertSameInspect(Sandbox sb, String ref) throws IOException {
+    static void assertSameInspect(Sandbox sb, String ref) throws IOException {
         CommandResult k = sb.kopi("inspect", "--raw", ref).assertSuccess();
         CommandResult s = sb.skopeo("inspect", "--raw", ref).assertSuccess();
         assertThat(k.stdoutBytes()).as("raw manifest of %s", ref).isEqualTo(s.stdoutBytes());
@@ -100,7 +100,7 @@ class StorageIT {
      * the same manifest, except that kopi marks the uncompressed layers as uncompressed where skopeo 1.9.3 keeps
      * the source's compressed media type (fixed in later containers/image: see KNOWN_DIFFERENCES.md).
      */
-    private static void assertSameOciCopy(Sandbox sb, String ref, String what) throws IOException {
+    static void assertSameOciCopy(Sandbox sb, String ref, String what) throws IOException {
         Path k = sb.path(what + "-kopi");
         Path s = sb.path(what + "-skopeo");
         sb.kopi("copy", "--dest-oci-accept-uncompressed-layers", ref, "oci:" + k + ":x").assertSuccess();
@@ -135,7 +135,7 @@ class StorageIT {
         return json(Files.readString(oci.resolve("blobs/sha256/" + manifestDigestOf(oci))));
     }
 
-    private static JsonNode podmanInspect(Sandbox sb, String nameOrId) throws IOException {
+    static JsonNode podmanInspect(Sandbox sb, String nameOrId) throws IOException {
         return json(sb.podman("image", "inspect", nameOrId).assertSuccess().stdout()).get(0);
     }
 
@@ -272,7 +272,7 @@ class StorageIT {
     }
 
     /** The records of a store file by ID, layers without their creation time. */
-    private static Map<String, JsonNode> records(Path root, String file) throws IOException {
+    static Map<String, JsonNode> records(Path root, String file) throws IOException {
         Map<String, JsonNode> out = new TreeMap<>();
         for (JsonNode n : (ArrayNode) json(Files.readString(root.resolve(file)))) {
             ObjectNode o = (ObjectNode) n;
@@ -284,9 +284,14 @@ class StorageIT {
         return out;
     }
 
-    private static Map<String, String> tarSplits(Path root) throws IOException {
+    static Map<String, String> tarSplits(Path root) throws IOException {
+        return tarSplits(root, "vfs");
+    }
+
+    /** The uncompressed tar-split data of every layer of a store of {@code driver}, by file name. */
+    static Map<String, String> tarSplits(Path root, String driver) throws IOException {
         Map<String, String> out = new TreeMap<>();
-        try (var s = Files.list(root.resolve("vfs-layers"))) {
+        try (var s = Files.list(root.resolve(driver + "-layers"))) {
             for (Path p : s.filter(f -> f.toString().endsWith(".tar-split.gz")).toList()) {
                 try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(p))) {
                     out.put(p.getFileName().toString(), Trees.sha256(in.readAllBytes()));
@@ -378,8 +383,8 @@ class StorageIT {
         assertThat(r.assertOneFatalLine()).contains("failed to GetDriver graph foo " + sb.path("r")
                 + ": driver not supported");
         r = sb.kopi("copy", TestImage.SINGLE.ociRef(),
-                "containers-storage:[overlay@" + sb.path("r") + "+" + sb.path("rr") + "]localhost/x:v1").assertExit(1);
-        assertThat(r.assertOneFatalLine()).contains("\\\"overlay\\\" storage driver");
+                "containers-storage:[btrfs@" + sb.path("r") + "+" + sb.path("rr") + "]localhost/x:v1").assertExit(1);
+        assertThat(r.assertOneFatalLine()).contains("\\\"btrfs\\\" storage driver");
         assertThat(sb.path("r")).doesNotExist();
     }
 

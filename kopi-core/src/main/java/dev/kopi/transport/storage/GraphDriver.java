@@ -15,6 +15,15 @@ interface GraphDriver {
     /** Opens the content of a file of layer {@code id} by its name in the layer's archive (tar-split's getter). */
     InputStream openLayerFile(String id, String name) throws IOException;
 
+    /**
+     * A fresh path, not yet existing, for {@link #createTree} to build a layer in: on the file system of the
+     * installed layers, so that {@link #install} can rename it into place. vfs uses {@code <graphroot>/tmp}.
+     */
+    Path stagingTree(Path graphRoot) throws IOException;
+
+    /** Removes a tree from {@link #stagingTree} that was not installed (or what is left of one that was). */
+    void discardTree(Path tree) throws IOException;
+
     /** Builds a new layer's tree in {@code dir} (which must not exist): empty, or based on {@code parent}'s. */
     void createTree(Path dir, String parent) throws IOException;
 

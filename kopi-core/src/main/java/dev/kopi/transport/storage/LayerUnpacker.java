@@ -47,8 +47,25 @@ final class LayerUnpacker {
     record Result(long uncompressedSize, List<Long> uids, List<Long> gids) {
     }
 
-    /** Options: c/storage's {@code ignore_chown_errors}, and whether we run in a user namespace. */
-    record Options(boolean ignoreChownErrors, boolean inUserNamespace) {
+    /**
+     * How whiteout entries ({@code .wh.NAME}, {@code .wh..wh..opq}) are applied: by deleting what they hide in a
+     * complete tree (vfs, c/storage's {@code UnpackLayer}); as overlayfs stores them in a diff directory (a 0/0
+     * character device named NAME, the {@code trusted.overlay.opaque=y} attribute on the directory; c/storage's
+     * overlay whiteout converter); or kept as the empty regular files they are in the archive (the overlay driver
+     * with a {@code mount_program}, c/storage's AUFS whiteout format).
+     */
+    enum Whiteouts {
+        IN_PLACE, OVERLAY, AUFS_FILES
+    }
+
+    /**
+     * Options: c/storage's {@code ignore_chown_errors}, whether we run in a user namespace, and how whiteouts are
+     * applied.
+     */
+    record Options(boolean ignoreChownErrors, boolean inUserNamespace, Whiteouts whiteouts) {
+        Options(boolean ignoreChownErrors, boolean inUserNamespace) {
+            this(ignoreChownErrors, inUserNamespace, Whiteouts.IN_PLACE);
+        }
     }
 
     private final Path dest;
@@ -151,7 +168,12 @@ final class LayerUnpacker {
         }
         Path path = rooted.equals("/") ? dest : ScopedPaths.resolve(dest, rooted, false);
         String base = GoPaths.base(rooted);
-        if (base.startsWith(WHITEOUT_PREFIX)) {
+        if (base.startsWith(WHITEOUT_PREFIX) && options.whiteouts() == Whiteouts.OVERLAY) {
+            OverlayWhiteouts.apply(ScopedPaths.resolve(dest, GoPaths.dir(rooted), true), base, h.uid(), h.gid(),
+                    options.ignoreChownErrors());
+            return;
+        }
+        if (base.startsWith(WHITEOUT_PREFIX) && options.whiteouts() == Whiteouts.IN_PLACE) {
             Path dir = ScopedPaths.resolve(dest, GoPaths.dir(rooted), true);
             if (base.equals(WHITEOUT_OPAQUE)) {
                 if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {

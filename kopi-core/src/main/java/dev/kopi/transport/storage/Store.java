@@ -79,6 +79,7 @@ final class Store {
         }
         GraphDriver d = switch (spec.driver()) {
             case "vfs" -> new VfsDriver(Path.of(spec.graphRoot()), spec.options());
+            case "overlay", "overlay2" -> new OverlayDriver(Path.of(spec.graphRoot()), spec.options());
             default -> throw unsupportedDriver(spec.driver(), spec.graphRoot());
         };
         return new Store(spec, d);
@@ -87,13 +88,13 @@ final class Store {
     static ImageException unsupportedDriver(String driver, String graphRoot) {
         if (KNOWN_DRIVERS.contains(driver)) {
             return ImageException.unsupported("the " + GoStrconv.quote(driver) + " storage driver of " + graphRoot
-                    + " is not supported by kopi (only \"vfs\" is)");
+                    + " is not supported by kopi (only \"vfs\" and \"overlay\" are)");
         }
         return ImageException.unsupported("failed to GetDriver graph " + driver + " " + graphRoot
                 + ": driver not supported");
     }
 
-    /** The graph drivers c/storage knows on Linux (kopi implements vfs only). */
+    /** The graph drivers c/storage knows on Linux (kopi implements vfs and overlay). */
     static final List<String> KNOWN_DRIVERS = List.of("overlay", "overlay2", "aufs", "btrfs", "zfs",
             "devicemapper", "vfs");
 
@@ -312,15 +313,20 @@ final class Store {
 
     /**
      * Prepares a layer on {@code parent} (empty for a base layer) from a blob: the driver builds its tree in a
-     * staging directory (for vfs, a copy of the parent's tree, made while holding layers.lock shared so the parent
+     * staging directory of its choosing (for vfs, a copy of the parent's tree, made while holding layers.lock shared so the parent
      * cannot go away), and the blob is applied there, decompressed and digested on a second thread, its tar-split
      * recorded. Nothing is visible to other processes until {@link #installLayer}.
      */
     StagedLayer stageLayer(String parent, LayerBlob blob) throws IOException {
         createStoreDirs();
-        Path staging = Files.createDirectories(graphRoot.resolve("tmp"));
-        Path tree = staging.resolve("kopi-layer-" + HexFormat.of().formatHex(randomBytes(8)));
-        Path ts = Files.createTempFile(layersDir, ".tmp-kopi-", ".tar-split.gz");
+        Path tree = driver.stagingTree(graphRoot);
+        Path ts;
+        try {
+            ts = Files.createTempFile(layersDir, ".tmp-kopi-", ".tar-split.gz");
+        } catch (IOException | RuntimeException e) {
+            driver.discardTree(tree);
+            throw e;
+        }
         boolean ok = false;
         try {
             long t0 = System.nanoTime();
@@ -345,8 +351,11 @@ final class Store {
                     a.result().uids(), a.result().gids());
         } finally {
             if (!ok) {
-                LayerUnpacker.removeAll(tree);
-                Files.deleteIfExists(ts);
+                try {
+                    driver.discardTree(tree);
+                } finally {
+                    Files.deleteIfExists(ts);
+                }
             }
         }
     }
@@ -354,7 +363,7 @@ final class Store {
     /** Removes what {@link #stageLayer} prepared. */
     void discard(StagedLayer s) throws IOException {
         try {
-            LayerUnpacker.removeAll(s.tree());
+            driver.discardTree(s.tree());
         } finally {
             Files.deleteIfExists(s.tarSplit());
         }
@@ -435,12 +444,6 @@ final class Store {
             }
         }
         throw new IllegalStateException("record not in list");
-    }
-
-    private static byte[] randomBytes(int n) {
-        byte[] b = new byte[n];
-        RANDOM.nextBytes(b);
-        return b;
     }
 
     private void removeLayerFiles(String id) throws IOException {

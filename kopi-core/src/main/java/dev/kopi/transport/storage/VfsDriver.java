@@ -29,6 +29,7 @@ import java.util.Map;
  */
 final class VfsDriver implements GraphDriver {
     private static final int ROOT_PERMS = 0555;
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     private final Path home;
     private final LayerUnpacker.Options options;
@@ -59,7 +60,7 @@ final class VfsDriver implements GraphDriver {
         this.options = new LayerUnpacker.Options(ignoreChown, SpecialFiles.inUserNamespace());
     }
 
-    private static boolean parseBool(String v) throws ImageException {
+    static boolean parseBool(String v) throws ImageException {
         return switch (v) {
             case "1", "t", "T", "TRUE", "true", "True" -> true;
             case "0", "f", "F", "FALSE", "false", "False" -> false;
@@ -90,6 +91,20 @@ final class VfsDriver implements GraphDriver {
             throw new ImageException(dev.kopi.error.ErrorCode.IO,
                     dev.kopi.internal.path.LocalPaths.goError("open", p, e), e);
         }
+    }
+
+    /** {@code <graphroot>/tmp/kopi-layer-<random>}: vfs/dir is on the same file system. */
+    @Override
+    public Path stagingTree(Path graphRoot) throws IOException {
+        Path staging = Files.createDirectories(graphRoot.resolve("tmp"));
+        byte[] r = new byte[8];
+        RANDOM.nextBytes(r);
+        return staging.resolve("kopi-layer-" + java.util.HexFormat.of().formatHex(r));
+    }
+
+    @Override
+    public void discardTree(Path tree) throws IOException {
+        LayerUnpacker.removeAll(tree);
     }
 
     @Override

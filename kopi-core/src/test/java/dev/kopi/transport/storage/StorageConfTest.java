@@ -94,8 +94,13 @@ class StorageConfTest {
         assertThat(r.resolve(StoreSpec.parse("vfs@/a"))).as("a missing run root comes from the defaults")
                 .isEqualTo(new StoreSpec("vfs", "/a", "/r", List.of()));
         Files.createDirectories(tmp.resolve("ov/overlay"));
-        assertThatThrownBy(() -> r.resolve(StoreSpec.parse(tmp.resolve("ov").toString())))
-                .as("no driver named: the one whose directory is there").hasMessageContaining("\"overlay\" storage driver");
+        assertThat(r.resolve(StoreSpec.parse(tmp.resolve("ov").toString())))
+                .as("no driver named: the one whose directory is there")
+                .isEqualTo(new StoreSpec("overlay", tmp.resolve("ov").toString(), "/r", List.of()));
+        Files.createDirectories(tmp.resolve("two/overlay"));
+        Files.createDirectories(tmp.resolve("two/btrfs"));
+        assertThatThrownBy(() -> r.resolve(StoreSpec.parse(tmp.resolve("two").toString())))
+                .hasMessageContaining("contains several valid graphdrivers: overlay, btrfs");
         assertThatThrownBy(() -> r.resolve(StoreSpec.parse("btrfs@/x"))).hasMessageContaining("not supported by kopi");
         assertThatThrownBy(() -> r.resolve(StoreSpec.parse("nope@/x")))
                 .hasMessage("failed to GetDriver graph nope /x: driver not supported");

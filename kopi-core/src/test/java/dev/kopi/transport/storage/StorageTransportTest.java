@@ -346,8 +346,9 @@ class StorageTransportTest {
     void unsupportedDriversAreRefused() {
         assertThatThrownBy(() -> Store.open(new StoreSpec("foo", "/r", "/rr", List.of())))
                 .hasMessage("failed to GetDriver graph foo /r: driver not supported");
-        assertThatThrownBy(() -> Store.open(new StoreSpec("overlay", "/r", "/rr", List.of())))
-                .hasMessage("the \"overlay\" storage driver of /r is not supported by kopi (only \"vfs\" is)");
+        assertThatThrownBy(() -> Store.open(new StoreSpec("btrfs", "/r", "/rr", List.of())))
+                .hasMessage("the \"btrfs\" storage driver of /r is not supported by kopi (only \"vfs\" and"
+                        + " \"overlay\" are)");
         assertThatThrownBy(() -> Store.open(new StoreSpec("vfs", "/r", "/rr", List.of("vfs.bogus=1"))))
                 .hasMessage("vfs driver does not support vfs.bogus options");
     }
