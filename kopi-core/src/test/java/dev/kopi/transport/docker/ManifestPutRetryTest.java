@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.kopi.error.ImageException;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -20,21 +17,19 @@ import org.junit.jupiter.api.Test;
  * moment (400 DIGEST_INVALID / MANIFEST_BLOB_UNKNOWN) is tried again; other refusals are not.
  */
 class ManifestPutRetryTest {
-    private HttpServer server;
+    private ScriptedRegistry server;
     private final AtomicInteger puts = new AtomicInteger();
     private volatile int refusals;
     private volatile String refusalCode = "DIGEST_INVALID";
 
     @BeforeEach
     void start() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10);
-        server.createContext("/", this::handle);
-        server.start();
+        server = new ScriptedRegistry(this::handle);
     }
 
     @AfterEach
     void stop() {
-        server.stop(0);
+        server.close();
     }
 
     private void handle(HttpExchange x) throws IOException {
@@ -59,8 +54,7 @@ class ManifestPutRetryTest {
     }
 
     private void put() throws IOException {
-        try (RegistryClient c = new RegistryClient("127.0.0.1:" + server.getAddress().getPort(), "app", "*", null,
-                null, TagDeleterTest::noTls, true, "kopi-test")) {
+        try (RegistryClient c = server.client("app", "*")) {
             c.putManifest("{}".getBytes(StandardCharsets.UTF_8), "application/vnd.oci.image.manifest.v1+json", "t");
         }
     }

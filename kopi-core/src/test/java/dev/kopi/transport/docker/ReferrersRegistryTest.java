@@ -5,15 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.kopi.digest.Digest;
 import dev.kopi.manifest.Descriptor;
 import dev.kopi.manifest.Manifests;
 import dev.kopi.manifest.MediaTypes;
 import dev.kopi.manifest.Referrers;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,7 +32,7 @@ class ReferrersRegistryTest {
     private static final Digest SUBJECT = Digest.of("sha256:" + "5a".repeat(32));
     private static final String TAG = "sha256-" + "5a".repeat(32);
 
-    private HttpServer server;
+    private ScriptedRegistry server;
     private final List<String> requests = new CopyOnWriteArrayList<>();
     /** Manifests by tag or digest: content type and bytes. */
     private final Map<String, Object[]> manifests = new ConcurrentHashMap<>();
@@ -46,14 +43,12 @@ class ReferrersRegistryTest {
 
     @BeforeEach
     void start() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10);
-        server.createContext("/", this::handle);
-        server.start();
+        server = new ScriptedRegistry(this::handle);
     }
 
     @AfterEach
     void stop() {
-        server.stop(0);
+        server.close();
     }
 
     private void handle(HttpExchange x) throws IOException {
@@ -131,8 +126,7 @@ class ReferrersRegistryTest {
     }
 
     private RegistryClient client() {
-        return new RegistryClient("127.0.0.1:" + server.getAddress().getPort(), "app", "pull,push", null, null,
-                TagDeleterTest::noTls, true, "kopi-test");
+        return server.client("app", "pull,push");
     }
 
     /** An SBOM-like artifact manifest whose subject is {@link #SUBJECT}. */

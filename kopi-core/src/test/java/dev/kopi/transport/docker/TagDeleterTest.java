@@ -6,14 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.kopi.digest.Digest;
 import dev.kopi.error.ErrorCode;
 import dev.kopi.error.ImageException;
-import dev.kopi.internal.http.TlsSettings;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,7 +24,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class TagDeleterTest {
     private static final String IMAGE = "sha256:" + "ab".repeat(32);
 
-    private HttpServer server;
+    private ScriptedRegistry server;
     private final List<String> requests = new CopyOnWriteArrayList<>();
     private final Map<String, byte[]> manifests = new ConcurrentHashMap<>();
     private volatile int tagDeleteStatus = 202;
@@ -36,14 +32,12 @@ class TagDeleterTest {
 
     @BeforeEach
     void start() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10);
-        server.createContext("/", this::handle);
-        server.start();
+        server = new ScriptedRegistry(this::handle);
     }
 
     @AfterEach
     void stop() {
-        server.stop(0);
+        server.close();
     }
 
     private void handle(HttpExchange x) throws IOException {
@@ -81,16 +75,7 @@ class TagDeleterTest {
     }
 
     private RegistryClient client() {
-        return new RegistryClient("127.0.0.1:" + server.getAddress().getPort(), "app", "*", null, null,
-                TagDeleterTest::noTls, true, "kopi-test");
-    }
-
-    /**
-     * The TLS settings of a scripted plain-HTTP registry: none, so the https ping fails at once and the client
-     * falls back to http (the JDK's HttpServer would sit on a TLS ClientHello until the handshake timed out).
-     */
-    static TlsSettings noTls() {
-        throw new java.io.UncheckedIOException(new IOException("no TLS in this test"));
+        return server.client("app", "*");
     }
 
     @Test
