@@ -1,9 +1,12 @@
 package dev.kopi.transport;
 
 import dev.kopi.digest.Digest;
+import dev.kopi.digest.DigestingInputStream;
 import dev.kopi.log.Log;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Map;
@@ -69,19 +72,49 @@ public final class LocalBlobs {
                 files.remove(digest, from);
                 return false;
             }
-            Files.createDirectories(target.getParent());
-            try {
-                Files.createLink(target, from);
-            } catch (IOException | UnsupportedOperationException e) {
-                Path tmp = Files.createTempFile(target.getParent(), ".kopi-blob-", ".tmp");
-                Files.copy(from, tmp, StandardCopyOption.REPLACE_EXISTING);
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            }
-            reused.incrementAndGet();
+            place(from, target);
             return true;
         } catch (IOException e) {
             Log.debug(() -> "Not reusing " + from + " for " + digest + ": " + e.getMessage());
             return false;
         }
+    }
+
+    /**
+     * Places the blob at {@code target} from a file this run did not write (the previous version of an image
+     * directory {@code sync --incremental} is replacing), only when the file has the expected size and its content
+     * has the digest: it is read through once to check. False when it is absent, differs or could not be used.
+     */
+    public boolean placeVerifiedAt(Path from, Digest digest, long size, Path target) {
+        try {
+            if (!Files.isRegularFile(from, LinkOption.NOFOLLOW_LINKS) || (size >= 0 && Files.size(from) != size)) {
+                return false;
+            }
+            try (DigestingInputStream in = new DigestingInputStream(Files.newInputStream(from), digest.algorithm())) {
+                in.transferTo(OutputStream.nullOutputStream());
+                if (!in.digest().equals(digest)) {
+                    Log.debug(() -> "Not reusing " + from + ": its content is not " + digest);
+                    return false;
+                }
+            }
+            place(from, target);
+            return true;
+        } catch (IOException e) {
+            Log.debug(() -> "Not reusing " + from + " for " + digest + ": " + e.getMessage());
+            return false;
+        }
+    }
+
+    /** A hard link from {@code from} at {@code target}, else a copy renamed into place; counted as reused. */
+    private void place(Path from, Path target) throws IOException {
+        Files.createDirectories(target.getParent());
+        try {
+            Files.createLink(target, from);
+        } catch (IOException | UnsupportedOperationException e) {
+            Path tmp = Files.createTempFile(target.getParent(), ".kopi-blob-", ".tmp");
+            Files.copy(from, tmp, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+        reused.incrementAndGet();
     }
 }

@@ -71,4 +71,31 @@ class IncrementalDirSyncTest {
         assertThat(statuses(sync(src, dest, true))).containsOnly(Map.entry("app:a", Status.SKIPPED),
                 Map.entry("app:b", Status.SKIPPED));
     }
+
+    /**
+     * A changed image that keeps some layers of its previous version takes them from the directory it replaces
+     * (checked against their digests first) instead of the source; a corrupted one is fetched again.
+     */
+    @Test
+    void aChangedImageReusesTheLayersItKeptAfterCheckingThem() throws IOException {
+        Path src = tmp.resolve("app");
+        TestImages.multiLayer(src, "b", 2);
+        Path dest = tmp.resolve("mirror");
+        sync(src, dest, false);
+        WrittenImage b2 = TestImages.multiLayer(src, "b", 2, 64 * 1024, 1024); // the first two layers, kept
+        Path corrupted = dest.resolve("app:b/" + b2.layers().get(1).hex());
+        byte[] bytes = Files.readAllBytes(corrupted);
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(corrupted, bytes);
+
+        SyncResult again = sync(src, dest, true);
+        assertThat(statuses(again)).containsOnly(Map.entry("app:b", Status.COPIED));
+        assertThat(again.blobsDeduplicated()).as("the intact kept layer came from the old directory").isEqualTo(1);
+        Path dir = dest.resolve("app:b");
+        assertThat(Digest.sha256(Files.readAllBytes(dir.resolve("manifest.json")))).isEqualTo(b2.manifestDigest());
+        for (Digest d : b2.layers()) {
+            assertThat(Digest.sha256(Files.readAllBytes(dir.resolve(d.hex())))).as("content of %s", d)
+                    .isEqualTo(d);
+        }
+    }
 }

@@ -89,13 +89,19 @@ final class DirImageDestination implements ImageDestination {
     /** The run this image belongs to (bound on the thread that opened it), or null. */
     private final dev.kopi.transport.LocalBlobs run = dev.kopi.transport.LocalBlobs.current();
 
-    /** Within a sync run: a blob another image of the run already wrote is linked (or copied) from there. */
+    /**
+     * Within a sync run: a blob another image of the run already wrote is linked (or copied) from there; and when
+     * this image replaces an earlier version of itself ({@code sync --incremental}), a blob of that version whose
+     * content checks out against the digest is linked from it.
+     */
     @Override
     public Optional<BlobInfo> tryReusingBlob(BlobInfo info) throws IOException {
         if (run == null || info.digest() == null) {
             return Optional.empty();
         }
-        if (run.placeAt(info.digest(), info.size(), DirReference.blobPath(staging, info.digest()))) {
+        Path at = DirReference.blobPath(staging, info.digest());
+        if (run.placeAt(info.digest(), info.size(), at)
+                || run.placeVerifiedAt(DirReference.blobPath(target, info.digest()), info.digest(), info.size(), at)) {
             blobs.add(info.digest());
             return Optional.of(info);
         }
