@@ -55,9 +55,11 @@ gen_layers() {
 }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-# A docker-registry (plain HTTP, deletes enabled) under WORK/NAME on a free loopback port: prints host:port.
+# A docker-registry (plain HTTP, deletes enabled) under WORK/NAME on a free loopback port; sets the variable VAR to
+# its host:port: start_registry NAME VAR. Not in a command substitution: the process must be recorded in this shell
+# for bench_cleanup to stop it.
 start_registry() {
-    local name=$1 port
+    local name=$1 var=$2 port
     need_tool docker-registry docker-registry
     port=$(free_port)
     mkdir -p "$WORK/$name/data"
@@ -79,7 +81,7 @@ YML
         curl -sf "http://127.0.0.1:$port/v2/" >/dev/null 2>&1 && break
         sleep 0.1
     done
-    echo "127.0.0.1:$port"
+    printf -v "$var" '%s' "127.0.0.1:$port"
 }
 
 # Runs a command with its output discarded; prints its wall time in seconds, or fails the bench with its stderr.

@@ -18,8 +18,8 @@ SKOPEO=${SKOPEO:-skopeo}
 need_tool "$SKOPEO" skopeo
 
 bench_workdir
-A=$(start_registry a)
-B=$(start_registry b)
+start_registry a A
+start_registry b B
 
 bench_build_kopi
 echo "== generating an ${LAYERS}-layer image with ${SIZE_MB} MiB of layer content"

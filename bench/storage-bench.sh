@@ -28,7 +28,7 @@ bench_workdir
 bench_build_kopi
 echo "== generating a ${LAYERS}-layer OCI image, ${SIZE_MB} MiB of layer content, in $WORK"
 gen_layers "$WORK/src" bench 1
-REG=$(start_registry registry)
+start_registry registry REG
 echo "== registry on $REG; pushing the image with skopeo"
 "$SKOPEO" --insecure-policy copy --quiet --dest-tls-verify=false "oci:$WORK/src:bench" "docker://$REG/bench/src:v1"
 

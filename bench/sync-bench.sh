@@ -20,8 +20,8 @@ SKOPEO=${SKOPEO:-skopeo}
 need_tool "$SKOPEO" skopeo
 
 bench_workdir
-A=$(start_registry a)
-B=$(start_registry b)
+start_registry a A
+start_registry b B
 
 bench_build_kopi
 echo "== generating $TAGS tags sharing $BASE layers ($SHARED_MB MiB of content) plus ${UNIQUE_KB} KiB each"
