@@ -151,6 +151,17 @@ public final class Copier {
     /** Manifests this copy signed ({@code --sign-by*}): their {@code .sig} tag may hold the new signatures. */
     private final Set<Digest> signedHere = new java.util.HashSet<>();
 
+    /**
+     * Records a manifest this copy wrote, when attached artifacts are to follow it; the source's digest is only
+     * computed when the copy changed the bytes.
+     */
+    private void recordCopied(byte[] source, byte[] written, Digest writtenDigest) throws ImageException {
+        if (options.attached().any()) {
+            Digest sourceDigest = source == written ? writtenDigest : Manifests.digest(source);
+            copiedManifests.add(new CopiedManifest(sourceDigest, writtenDigest));
+        }
+    }
+
     /** Fails, before anything is copied, when either side cannot list or store attached artifacts. */
     private static void requireAttachedSupport(ImageSource src, ImageDestination dest) throws ImageException {
         if (!(src instanceof dev.kopi.transport.ReferrerSource)) {
@@ -232,24 +243,17 @@ public final class Copier {
             Log.warn("Not copying " + r.digest() + ", listed as a referrer of " + subject + ": " + e.getMessage());
             return false;
         }
-        String mt = Manifests.effectiveMimeType(m.bytes(), m.mediaType() != null ? m.mediaType() : r.mediaType());
-        dev.kopi.manifest.Manifest parsed;
-        try {
-            parsed = Manifests.parse(m.bytes(), mt);
-        } catch (ImageException e) {
-            throw new ImageException(e.code(), "parsing referrer " + r.digest() + " of " + subject + ": "
-                    + e.getMessage(), e);
-        }
-        Optional<Descriptor> named = dev.kopi.manifest.Referrers.subjectOf(parsed);
+        Parsed p = parse(m, r.mediaType(), "referrer " + r.digest() + " of " + subject);
+        Optional<Descriptor> named = dev.kopi.manifest.Referrers.subjectOf(p.manifest());
         if (named.isEmpty() || !subject.equals(named.get().digest())) {
             Log.warn("Not copying " + r.digest() + ", listed as a referrer of " + subject + ": its subject is "
                     + named.map(d -> String.valueOf(d.digest())).orElse("missing"));
             return false;
         }
         listener.copyingReferrer(r.digest(), subject);
-        copyContent(src, dest, parsed);
+        copyContent(src, dest, p.manifest());
         try {
-            rd.putReferrer(m.bytes(), mt, subject);
+            rd.putReferrer(m.bytes(), p.mediaType(), subject);
         } catch (IOException e) {
             throw ImageException.wrap("writing referrer " + r.digest() + " of " + subject, e);
         }
@@ -269,17 +273,11 @@ public final class Copier {
             return;
         }
         byte[] bytes = m.get().bytes();
-        String mt = Manifests.effectiveMimeType(bytes, m.get().mediaType());
-        dev.kopi.manifest.Manifest parsed;
-        try {
-            parsed = Manifests.parse(bytes, mt);
-        } catch (ImageException e) {
-            throw new ImageException(e.code(), "parsing digest tag " + tag + ": " + e.getMessage(), e);
-        }
+        Parsed p = parse(m.get(), null, "digest tag " + tag);
         listener.copyingDigestTag(tag, Manifests.digest(bytes));
-        copyContent(src, dest, parsed);
+        copyContent(src, dest, p.manifest());
         try {
-            rd.putTaggedManifest(bytes, mt, tag);
+            rd.putTaggedManifest(bytes, p.mediaType(), tag);
         } catch (IOException e) {
             throw ImageException.wrap("writing digest tag " + tag, e);
         }
@@ -299,17 +297,27 @@ public final class Copier {
         } else if (m instanceof ManifestList list) {
             for (Descriptor child : list.instances()) {
                 RawManifest cm = fetchVerified(src, child.digest(), "reading manifest " + child.digest());
-                String mt = Manifests.effectiveMimeType(cm.bytes(),
-                        cm.mediaType() != null ? cm.mediaType() : child.mediaType());
-                dev.kopi.manifest.Manifest parsed;
-                try {
-                    parsed = Manifests.parse(cm.bytes(), mt);
-                } catch (ImageException e) {
-                    throw new ImageException(e.code(), "parsing manifest " + child.digest() + ": " + e.getMessage(), e);
-                }
-                copyContent(src, dest, parsed);
-                dest.putManifest(cm.bytes(), mt, Optional.of(child.digest()));
+                Parsed p = parse(cm, child.mediaType(), "manifest " + child.digest());
+                copyContent(src, dest, p.manifest());
+                dest.putManifest(cm.bytes(), p.mediaType(), Optional.of(child.digest()));
             }
+        }
+    }
+
+    /** A manifest of an attached artifact and its effective media type. */
+    private record Parsed(String mediaType, dev.kopi.manifest.Manifest manifest) {
+    }
+
+    /**
+     * Parses a manifest read for an attached artifact: its media type from the bytes, else as served, else as
+     * {@code listed} in the descriptor that named it; errors say {@code what} was parsed.
+     */
+    private static Parsed parse(RawManifest m, String listed, String what) throws ImageException {
+        String mt = Manifests.effectiveMimeType(m.bytes(), m.mediaType() != null ? m.mediaType() : listed);
+        try {
+            return new Parsed(mt, Manifests.parse(m.bytes(), mt));
+        } catch (ImageException e) {
+            throw new ImageException(e.code(), "parsing " + what + ": " + e.getMessage(), e);
         }
     }
 
@@ -416,11 +424,11 @@ public final class Copier {
         }
         listener.writingManifestList();
         dest.putManifest(listBytes, listType, Optional.empty());
+        Digest listDigest = Manifests.digest(listBytes);
+        recordCopied(top.manifest().bytes(), listBytes, listDigest);
         List<Signature> newListSigs = createSignatures(dest, listBytes);
         if (!newListSigs.isEmpty()) {
-            signedHere.add(Manifests.digest(listBytes));
-        }
-        if (!newListSigs.isEmpty()) {
+            signedHere.add(listDigest);
             List<Signature> all = new ArrayList<>(listSigs);
             all.addAll(newListSigs);
             listSigs = all;
@@ -429,8 +437,6 @@ public final class Copier {
         if (!listSigs.isEmpty()) {
             dest.putSignatures(listSigs, Optional.empty());
         }
-        Digest listDigest = Manifests.digest(listBytes);
-        copiedManifests.add(new CopiedManifest(Manifests.digest(top.manifest().bytes()), listDigest));
         return new CopyResult(listBytes, listType, listDigest);
     }
 
@@ -569,7 +575,7 @@ public final class Copier {
             }
         }
         Digest digest = Manifests.digest(bytes);
-        copiedManifests.add(new CopiedManifest(Manifests.digest(raw.bytes()), digest));
+        recordCopied(raw.bytes(), bytes, digest);
         listener.writingManifest();
         try {
             dest.putManifest(bytes, targetType, asInstance ? Optional.of(digest) : Optional.empty());
@@ -579,8 +585,6 @@ public final class Copier {
         List<Signature> newSigs = createSignatures(dest, bytes);
         if (!newSigs.isEmpty()) {
             signedHere.add(digest);
-        }
-        if (!newSigs.isEmpty()) {
             List<Signature> all = new ArrayList<>(sigs);
             all.addAll(newSigs);
             sigs = all;

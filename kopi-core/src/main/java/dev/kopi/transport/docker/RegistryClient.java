@@ -1094,7 +1094,7 @@ public final class RegistryClient implements Closeable {
                 byte[] b = SizeLimits.readAtMost(res.body(), SizeLimits.MANIFEST, "referrers of " + subject);
                 dev.kopi.manifest.OciIndex index;
                 try {
-                    index = (dev.kopi.manifest.OciIndex) Manifests.parse(b, MediaTypes.OCI_INDEX);
+                    index = dev.kopi.manifest.Referrers.parseIndex(b, MediaTypes.OCI_INDEX, "the answer");
                 } catch (ImageException e) {
                     throw new ImageException(e.code(), "listing referrers of " + subject + " in " + name() + ": "
                             + e.getMessage(), e);

@@ -1,7 +1,6 @@
 package dev.kopi.transport.dockerarchive;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kopi.blob.BlobInfo;
 import dev.kopi.digest.Digest;
 import dev.kopi.digest.DigestAlgorithm;
@@ -46,8 +45,6 @@ import java.util.Optional;
  * failure writing the tar itself spoils the batch: {@link #commit()} then refuses.
  */
 public final class DockerArchiveBatch implements Closeable {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final String file;
     private final Path target;
     private final Path tmp;
@@ -260,7 +257,7 @@ public final class DockerArchiveBatch implements Closeable {
                 super.putManifest(manifest, mediaType, instance);
                 return null;
             });
-            JsonNode cfg = JSON.readTree(manifest).path("config").path("digest");
+            JsonNode cfg = dev.kopi.manifest.Manifests.readTree(manifest, "manifest").path("config").path("digest");
             writer.untagOthers(tags, Digest.parse(cfg.asText()));
         }
     }

@@ -73,45 +73,63 @@ public final class OciImageSource implements ImageSource, dev.kopi.transport.Ref
         return List.of();
     }
 
+    /** An OCI manifest or index index.json lists: its name (or null), bytes and subject, read once per source. */
+    private record Listed(String refName, Digest digest, byte[] bytes, String mediaType, Optional<Digest> subject) {
+    }
+
+    /** index.json's OCI manifests and indexes, in its order; read on the first {@link #fetchReferrers}. */
+    private List<Listed> listed;
+
+    private synchronized List<Listed> listed() throws IOException {
+        if (listed != null) {
+            return listed;
+        }
+        List<Listed> out = new java.util.ArrayList<>();
+        if (Files.exists(layout.indexPath())) {
+            for (Descriptor d : layout.readIndex().instances()) {
+                String mt = d.mediaType();
+                if (!mt.equals(dev.kopi.manifest.MediaTypes.OCI_MANIFEST)
+                        && !mt.equals(dev.kopi.manifest.MediaTypes.OCI_INDEX)) {
+                    continue;
+                }
+                Path p = layout.blobPath(d.digest());
+                if (!Files.isRegularFile(p) || Files.size(p) > SizeLimits.MANIFEST) {
+                    continue;
+                }
+                byte[] bytes = Files.readAllBytes(p);
+                Optional<Digest> subject;
+                try {
+                    subject = dev.kopi.manifest.Referrers.subjectOf(dev.kopi.manifest.Manifests.parse(bytes, mt))
+                            .map(Descriptor::digest);
+                } catch (ImageException e) {
+                    subject = Optional.empty(); // not ours to judge: not a referrer
+                }
+                out.add(new Listed(d.annotations().get(OciLayout.REF_NAME), d.digest(), bytes, mt, subject));
+            }
+        }
+        listed = out;
+        return out;
+    }
+
     /**
      * The manifests index.json lists whose {@code subject} is {@code subject} (as oras and regclient keep
-     * referrers in a layout), and those the referrers tag schema's index lists when index.json tags one.
+     * referrers in a layout), and those the referrers tag schema's index lists when index.json tags one. The
+     * layout's manifests are read once per source, however many subjects are asked about.
      */
     @Override
     public List<Descriptor> fetchReferrers(Digest subject) throws IOException {
         java.util.Map<Digest, Descriptor> found = new java.util.LinkedHashMap<>();
-        if (!Files.exists(layout.indexPath())) {
-            return List.of();
-        }
         String fallback = dev.kopi.manifest.Referrers.fallbackTag(subject);
-        for (Descriptor d : layout.readIndex().instances()) {
-            String mt = d.mediaType();
-            if (!mt.equals(dev.kopi.manifest.MediaTypes.OCI_MANIFEST) && !mt.equals(dev.kopi.manifest.MediaTypes.OCI_INDEX)) {
-                continue;
-            }
-            Path p = layout.blobPath(d.digest());
-            if (!Files.isRegularFile(p) || Files.size(p) > SizeLimits.MANIFEST) {
-                continue;
-            }
-            byte[] bytes = Files.readAllBytes(p);
-            if (fallback.equals(d.annotations().get(OciLayout.REF_NAME))) {
-                for (Descriptor r : dev.kopi.manifest.Referrers.parseIndex(bytes, mt, "referrers tag " + fallback)
-                        .instances()) {
+        for (Listed e : listed()) {
+            if (fallback.equals(e.refName())) {
+                for (Descriptor r : dev.kopi.manifest.Referrers.parseIndex(e.bytes(), e.mediaType(),
+                        "referrers tag " + fallback).instances()) {
                     if (r.digest() != null && Files.isRegularFile(layout.blobPath(r.digest()))) {
                         found.putIfAbsent(r.digest(), r); // (a stale entry of a deleted referrer is left out)
                     }
                 }
-                continue;
-            }
-            dev.kopi.manifest.Manifest m;
-            try {
-                m = dev.kopi.manifest.Manifests.parse(bytes, mt);
-            } catch (ImageException e) {
-                continue; // not ours to judge: not a referrer
-            }
-            Optional<Descriptor> s = dev.kopi.manifest.Referrers.subjectOf(m);
-            if (s.isPresent() && subject.equals(s.get().digest())) {
-                found.putIfAbsent(d.digest(), dev.kopi.manifest.Referrers.descriptorFor(bytes, mt));
+            } else if (e.subject().filter(subject::equals).isPresent()) {
+                found.putIfAbsent(e.digest(), dev.kopi.manifest.Referrers.descriptorFor(e.bytes(), e.mediaType()));
             }
         }
         return List.copyOf(found.values());
